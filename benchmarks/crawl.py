@@ -1,0 +1,105 @@
+"""Crawl throughput against its floor: `extract_article` in a plain loop over the same pages.
+
+    python benchmarks/crawl.py [--rounds 3]
+
+Each round runs `scrapy crawl all` on the fixture sites in a subprocess (offline), then calls
+`extract_article` on the same article pages in a loop, read from disk as the crawl reads them.
+The crawl's pages per second come from its own stats (spider open to close, so interpreter
+start-up is left out: it is paid once per crawl, not per page). Rounds alternate so that both
+sides see the same machine load; the best round of each is compared. The crawl must reach 0.9x
+the loop: Scrapy, the offline handler and the pipelines may cost under 10%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from crawler.extract import extract_article  # noqa: E402  (after the path is set)
+
+TARGET_RATIO = 0.9
+
+
+@dataclass(frozen=True)
+class Round:
+    pages: int
+    seconds: float
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds
+
+
+def article_pages(manifest_path: Path) -> list[tuple[str, Path]]:
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return [
+        (page["url"], manifest_path.parent / page["file"])
+        for page in manifest["pages"]
+        if page.get("kind") == "article"
+    ]
+
+
+def crawl_round(workdir: Path) -> Round:
+    stats_file = workdir / "stats.json"
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "all", "-O", str(workdir / "articles.jsonl"),
+        "-s", f"REJECTS_FILE={workdir / 'rejects.jsonl'}",
+        "-s", f"CRAWL_SUMMARY_FILE={workdir / 'summary.json'}",
+        "-s", "LOG_LEVEL=WARNING",
+        "-s", "STATS_CLASS=crawler.stats.JsonFileStatsCollector",
+        "-s", f"STATS_FILE={stats_file}",
+    ]
+    subprocess.run(command, cwd=PROJECT_ROOT, check=True, capture_output=True)
+    stats = json.loads(stats_file.read_text(encoding="utf-8"))
+    started = datetime.fromisoformat(stats["start_time"])
+    finished = datetime.fromisoformat(stats["finish_time"])
+    pages = stats.get("pages/article", 0) + stats.get("pages/rejected", 0)
+    return Round(pages, (finished - started).total_seconds())
+
+
+def loop_round(pages: list[tuple[str, Path]]) -> Round:
+    started = time.perf_counter()
+    for url, path in pages:
+        extract_article(path.read_bytes(), url)
+    return Round(len(pages), time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--manifest", type=Path, default=PROJECT_ROOT / "fixtures" / "manifest.json"
+    )
+    options = parser.parse_args()
+    pages = article_pages(options.manifest)
+    crawls: list[Round] = []
+    loops: list[Round] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(options.rounds):
+            crawls.append(crawl_round(Path(tmp)))
+            loops.append(loop_round(pages))
+    crawl = max(crawls, key=lambda r: r.pages_per_second)
+    loop = max(loops, key=lambda r: r.pages_per_second)
+    ratio = crawl.pages_per_second / loop.pages_per_second
+    print(f"{'run':<34}{'pages':>7}{'seconds':>9}{'pages/s':>9}")
+    print(f"{'scrapy crawl all (offline)':<34}{crawl.pages:>7}{crawl.seconds:>9.2f}"
+          f"{crawl.pages_per_second:>9.1f}")
+    print(f"{'extract_article loop':<34}{loop.pages:>7}{loop.seconds:>9.2f}"
+          f"{loop.pages_per_second:>9.1f}")
+    verdict = "meets" if ratio >= TARGET_RATIO else "misses"
+    print(f"crawl / loop = {ratio:.2f}x ({verdict} the {TARGET_RATIO}x target; best of "
+          f"{options.rounds} rounds each)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""News ingestion and dedup crawler: Scrapy spiders, extraction and MinHash clustering."""

@@ -1,0 +1,170 @@
+"""Every page the crawl asks for ends in exactly one outcome, counted and, unless it is an article
+or a listing page, written to the rejects file with its reason.
+
+Outcomes and their stats keys:
+
+- `pages/article`: an `Article` went out to the feeds;
+- `pages/rejected` (and `pages/rejected/<code>`): the page was fetched but is no article
+  (a `DropItem` from the validation pipeline, reason in the rejects file);
+- `pages/missed` (and `pages/missed/<code>`): the page could not be fetched (no fixture, HTTP
+  error, network error);
+- `pages/listing`: a navigation page whose links were followed;
+- `pages/failed`: the spider raised on the page (a bug; logged with its traceback).
+
+`pages/requested` counts pages once each, at the downloader: redirect hops and retries of a page
+are not new pages. At the end of the crawl the outcomes must add up to it; any difference is
+logged as an error and kept in `pages/unaccounted`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.logformatter import LogFormatter
+
+from crawler.items import Article
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.statscollectors import StatsCollector
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+OUTCOMES = ("article", "rejected", "missed", "listing", "failed")
+
+# Signals spiders send (Scrapy signals are plain sentinel objects, as in `scrapy.signals`).
+listing_page = object()
+"""A page was followed for its links only. Arguments: `url`."""
+page_missed = object()
+"""A page could not be fetched. Arguments: `url`, `reason` (`code: explanation`)."""
+
+
+def reason_code(reason: str) -> str:
+    """Stats key for a reason: the text before the first colon, as `no-title` or `too-short`."""
+    return reason.split(":", 1)[0].strip().lower().replace(" ", "-") or "unknown"
+
+
+class PageAccounting:
+    """Downloader middleware that counts requested pages and keeps the books on every outcome.
+
+    It is a downloader middleware because only there each page is seen once after the dupefilter
+    and before redirects and retries multiply it.
+    """
+
+    def __init__(self, crawler: Crawler, rejects_path: str, summary_path: str) -> None:
+        self.crawler = crawler
+        self.rejects_path = rejects_path
+        self.summary_path = summary_path
+        self._rejects: IO[str] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        accounting = cls(
+            crawler, settings.get("REJECTS_FILE", ""), settings.get("CRAWL_SUMMARY_FILE", "")
+        )
+        crawler.signals.connect(accounting.spider_opened, signals.spider_opened)
+        crawler.signals.connect(accounting.spider_closed, signals.spider_closed)
+        crawler.signals.connect(accounting.item_scraped, signals.item_scraped)
+        crawler.signals.connect(accounting.item_dropped, signals.item_dropped)
+        crawler.signals.connect(accounting.spider_error, signals.spider_error)
+        crawler.signals.connect(accounting.listing, listing_page)
+        crawler.signals.connect(accounting.missed, page_missed)
+        return accounting
+
+    @property
+    def stats(self) -> StatsCollector:
+        assert self.crawler.stats is not None  # typing: set for every running crawler
+        return self.crawler.stats
+
+    def process_request(self, request: Request) -> None:
+        is_follow_up = request.meta.get("redirect_times") or request.meta.get("retry_times")
+        if not is_follow_up and not request.meta.get("dont_obey_robotstxt"):
+            self.stats.inc_value("pages/requested")
+
+    def spider_opened(self, spider: Spider) -> None:
+        for outcome in OUTCOMES:
+            self.stats.set_value(f"pages/{outcome}", 0)
+        if self.rejects_path:
+            path = Path(self.rejects_path % {"name": spider.name})
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Line-buffered: every reject is on disk as soon as it is known, even if the crawl dies.
+            self._rejects = path.open("w", encoding="utf-8", buffering=1)
+            logger.info("Writing rejected and missed pages to %s", path)
+
+    def item_scraped(self, item: Any) -> None:
+        if isinstance(item, Article):
+            self.stats.inc_value("pages/article")
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        self.record("rejected", getattr(item, "url", "?"), str(exception))
+
+    def spider_error(self, failure: Failure, response: Response) -> None:
+        self.record("failed", response.url, f"spider error: {failure.getErrorMessage()}")
+
+    def listing(self, url: str) -> None:
+        del url  # listing pages are counted, not listed
+        self.stats.inc_value("pages/listing")
+
+    def missed(self, url: str, reason: str) -> None:
+        self.record("missed", url, reason)
+
+    def record(self, outcome: str, url: str, reason: str) -> None:
+        self.stats.inc_value(f"pages/{outcome}")
+        self.stats.inc_value(f"pages/{outcome}/{reason_code(reason)}")
+        if self._rejects is not None:
+            line = {"url": url, "outcome": outcome, "reason": reason}
+            self._rejects.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self._rejects is not None:
+            self._rejects.close()
+            self._rejects = None
+        counts = {outcome: self.stats.get_value(f"pages/{outcome}", 0) for outcome in OUTCOMES}
+        requested = self.stats.get_value("pages/requested", 0)
+        unaccounted = requested - sum(counts.values())
+        self.stats.set_value("pages/unaccounted", unaccounted)
+        summary = " + ".join(f"{count} {outcome}" for outcome, count in counts.items())
+        logger.info("Pages of %s: %d requested = %s", spider.name, requested, summary)
+        if unaccounted:
+            logger.error("%d requested pages have no outcome: this is a bug", unaccounted)
+        if self.summary_path:
+            self.write_summary(Path(self.summary_path % {"name": spider.name}))
+
+    def write_summary(self, path: Path) -> None:
+        """The page counts of this crawl as JSON, written atomically (temp file and rename)."""
+        pages = {
+            key.removeprefix("pages/"): value
+            for key, value in sorted(self.stats.get_stats().items())
+            if key.startswith("pages/")
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(json.dumps({"pages": pages}, indent=2) + "\n", encoding="utf-8")
+        temporary.replace(path)
+
+
+class ArticleLogFormatter(LogFormatter):
+    """Logs a dropped page as one line with its URL and reason, not the whole item."""
+
+    def dropped(
+        self,
+        item: Any,
+        exception: BaseException,
+        response: Response | Failure | None,
+        spider: Spider,
+    ) -> Any:
+        result = dict(super().dropped(item, exception, response, spider))
+        result["msg"] = "Rejected %(url)s: %(exception)s"
+        result["args"] = {"url": getattr(item, "url", "?"), "exception": exception}
+        return result
+

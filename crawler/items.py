@@ -1,0 +1,70 @@
+"""The records the crawl produces.
+
+This module imports nothing from Scrapy: Scrapy accepts dataclass items (through itemadapter),
+and `crawler.extract` returns the same `Article` without needing a crawler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Article:
+    """One news article page, cleaned. Only `url` is required."""
+
+    url: str
+    """The URL the page was fetched from (after redirects), as crawled."""
+
+    canonical_url: str | None = None
+    """The page's own `<link rel="canonical">` (or `og:url`), absolute; None if it declares none."""
+
+    site: str | None = None
+    """Host the page was crawled from, without a leading `www.` (for example `jakarta365.net`)."""
+
+    source: str | None = None
+    """Original publisher's host when the page credits one (aggregator credit line such as
+    `(Tribunnews.com, Name)` or a `Sumber :` line), lower-cased, for example `tribunnews.com`;
+    otherwise the page's own `site`."""
+
+    title: str | None = None
+    """Headline, whitespace-trimmed, without the site name suffix."""
+
+    body: str = ""
+    """Article text: paragraphs and subheadings, one per line, joined by `\\n`. Holds no image
+    markdown, icon, caption, "Baca juga" link, tag line, share text or credit line."""
+
+    published: str | None = None
+    """Publication time as ISO 8601 with a UTC offset (`2025-02-13T07:15:00+07:00`); None when the
+    page gives no date."""
+
+    authors: list[str] = field(default_factory=list)
+    """Reporters and writers, in page order, each trimmed; editors are not authors."""
+
+    tags: list[str] = field(default_factory=list)
+    """Topic tags as the page lists them, without a leading `#`, in page order, no duplicates."""
+
+    images: list[str] = field(default_factory=list)
+    """Absolute URLs of the article's own images (lead image first); icons and ads excluded."""
+
+    lang: str | None = None
+    """Language as a two-letter ISO 639-1 code (`id` for Indonesian), from the page's markup or
+    detected from the text."""
+
+    copy_cluster: str | None = None
+    """Id of the copy cluster (same article republished), set by the dedup pipeline."""
+
+    event_cluster: str | None = None
+    """Id of the event cluster (articles about the same news event), set by the dedup pipeline."""
+
+
+@dataclass
+class PageReject:
+    """A page that was fetched but yields no article, with the reason; never exported as an
+    article, always counted and written to the rejects file."""
+
+    url: str
+    """The page's URL."""
+
+    reason: str
+    """Why it was rejected, as one human-readable line."""

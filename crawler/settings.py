@@ -1,0 +1,52 @@
+"""Scrapy settings of the crawler: Scrapy's defaults, overridden only where a reason says why.
+
+Our own settings (documented in the README):
+
+- OFFLINE_FIXTURES: manifest of saved pages to crawl from; empty crawls the live sites.
+- REJECTS_FILE: JSON lines of every rejected or missed page with its reason; `%(name)s` is the
+  spider name.
+- CRAWL_SUMMARY_FILE: JSON of the page counts by outcome and reason, written at the end.
+- ARTICLE_MIN_BODY_CHARS: shorter bodies are rejected as no article (video and photo pages).
+"""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+BOT_NAME = "crawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# The embedded default: crawl the saved fixture sites, no network. -s OFFLINE_FIXTURES= goes live.
+OFFLINE_FIXTURES = str(PROJECT_ROOT / "fixtures" / "manifest.json")
+ADDONS = {"crawler.offline.OfflineFixtures": 0}
+
+# Online politeness (the offline add-on lifts these): news sites throttle aggressive crawlers.
+USER_AGENT = "news-crawler/0.1 (+https://example.org/news-crawler)"  # default names Scrapy only
+ROBOTSTXT_OBEY = True  # default False
+CONCURRENT_REQUESTS_PER_DOMAIN = 4  # default 8
+DOWNLOAD_DELAY = 0.25  # default 0
+AUTOTHROTTLE_ENABLED = True  # default False
+
+DOWNLOADER_MIDDLEWARES = {
+    # Early (small number): sees each page once, before redirects and retries re-issue it.
+    "crawler.accounting.PageAccounting": 50,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ValidateArticlePipeline": 100,
+}
+LOG_FORMATTER = "crawler.accounting.ArticleLogFormatter"  # one line per reject, not the item
+
+FEEDS = {
+    str(PROJECT_ROOT / "output" / "%(name)s" / "articles.jsonl"): {
+        "format": "jsonlines",
+        "overwrite": True,
+    },
+}
+FEED_EXPORT_ENCODING = "utf-8"  # default escapes every non-ASCII character
+REJECTS_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "rejects.jsonl")
+CRAWL_SUMMARY_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "summary.json")
+ARTICLE_MIN_BODY_CHARS = 200
+
+LOG_LEVEL = "INFO"  # default DEBUG logs every request and item

@@ -1,0 +1,161 @@
+"""The crawl decisions shared by every news spider: which links to follow and which page is an
+article. Extraction itself is `crawler.extract.extract_article`, the same function users call.
+
+The rule that tells articles from other pages: a page is an article page when its URL path
+matches its site's `article` pattern in `sites.toml`; it is a listing page (followed for its
+links, no item) when it matches `listing`. An article page becomes an `Article`, or a reject with
+the reason when it is not HTML or holds no article (see `ValidateArticlePipeline`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from scrapy import Request, Spider
+from scrapy.http import TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.accounting import listing_page, page_missed
+from crawler.extract import ExtractionError, extract_article
+from crawler.items import Article, PageReject
+from crawler.offline import MISS_FLAG
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    """Where one site family starts and which of its URLs are articles or listings."""
+
+    name: str
+    domains: tuple[str, ...]
+    start_urls: tuple[str, ...]
+    article: re.Pattern[str]
+    listing: re.Pattern[str]
+
+    def owns(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        return host in self.domains
+
+    def page_kind(self, url: str) -> str | None:
+        """`"article"`, `"listing"`, or None for a URL this site's crawl does not follow.
+
+        Articles are told by their path alone (a query string does not make another article);
+        listings by path and query, since pagination often lives in the query.
+        """
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        if self.article.fullmatch(path):
+            return "article"
+        if self.listing.fullmatch(f"{path}?{parts.query}" if parts.query else path):
+            return "listing"
+        return None
+
+
+TRACKING_PARAMETER = re.compile(r"utm_\w+|fbclid|gclid|dclid|msclkid|mc_eid|_ga|ref_src")
+
+
+def clean_link(url: str) -> str:
+    """The URL without its fragment and campaign-tracking query parameters, so that one page is
+    fetched once however it was linked."""
+    parts = urlsplit(url)._replace(fragment="")
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not TRACKING_PARAMETER.fullmatch(name)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+@cache
+def all_site_rules() -> dict[str, SiteRules]:
+    """Every site family of `sites.toml`, by name (read once per process)."""
+    text = resources.files("crawler.spiders").joinpath("sites.toml").read_text(encoding="utf-8")
+    return {
+        name: SiteRules(
+            name=name,
+            domains=tuple(entry["domains"]),
+            start_urls=tuple(entry["start_urls"]),
+            article=re.compile(entry["article"]),
+            listing=re.compile(entry["listing"]),
+        )
+        for name, entry in tomllib.loads(text).items()
+    }
+
+
+class NewsSpider(Spider):
+    """Crawls the site families named in `site_names`: listing pages to article pages."""
+
+    site_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rules = all_site_rules()
+        self.sites = tuple(rules[name] for name in self.site_names)
+        self.allowed_domains = [domain for site in self.sites for domain in site.domains]
+        self.start_urls = [url for site in self.sites for url in site.start_urls]
+        self.link_extractor = LinkExtractor(allow_domains=self.allowed_domains, unique=True)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.start_urls:
+            yield Request(url, callback=self.parse_listing, errback=self.page_missed)
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        self.crawler.signals.send_catch_log(listing_page, url=response.url)
+        yield from self.follow_links(response)
+
+    def parse_article(self, response: Response) -> Iterator[Article | PageReject | Request]:
+        yield self.article_or_reject(response)
+        # Article pages link to more articles (sidebars, related blocks): follow them too.
+        yield from self.follow_links(response)
+
+    def article_or_reject(self, response: Response) -> Article | PageReject:
+        if not isinstance(response, TextResponse):
+            content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+            return PageReject(response.url, f"not-html: Content-Type {content_type or 'missing'}")
+        try:
+            return extract_article(response.text, response.url)
+        except ExtractionError as exc:
+            return PageReject(response.url, f"unreadable: {exc}")
+
+    def follow_links(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            return
+        for link in self.link_extractor.extract_links(response):
+            url = clean_link(link.url)
+            kind = self.page_kind(url)
+            if kind == "article":
+                yield Request(url, callback=self.parse_article, errback=self.page_missed)
+            elif kind == "listing":
+                yield Request(url, callback=self.parse_listing, errback=self.page_missed)
+
+    def page_kind(self, url: str) -> str | None:
+        for site in self.sites:
+            if site.owns(url):
+                return site.page_kind(url)
+        return None
+
+    def page_missed(self, failure: Failure) -> None:
+        """Errback: the page could not be fetched. Counted and listed, and the crawl goes on."""
+        request = failure.request  # type: ignore[attr-defined]
+        if isinstance(failure.value, HttpError):
+            response = failure.value.response
+            reason = (
+                "no-fixture: no saved page for this URL"
+                if MISS_FLAG in response.flags
+                else f"http-{response.status}: the server answered {response.status}"
+            )
+        else:
+            reason = f"download-error: {failure.getErrorMessage()}"
+        self.logger.warning("Missed %s (%s)", request.url, reason)
+        self.crawler.signals.send_catch_log(page_missed, url=request.url, reason=reason)

@@ -1,0 +1,94 @@
+"""Shared test helpers: small saved sites written to a temporary folder, and crawl runners."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = PROJECT_ROOT / "fixtures"
+
+
+@dataclass
+class SavedPage:
+    url: str
+    html: str | bytes
+    status: int = 200
+    headers: dict[str, str] | None = None
+
+
+def write_site(root: Path, pages: list[SavedPage]) -> Path:
+    """Write pages and their manifest under `root`; returns the manifest path."""
+    entries = []
+    for number, page in enumerate(pages):
+        file = root / "sites" / f"page{number}.html"
+        file.parent.mkdir(parents=True, exist_ok=True)
+        data = page.html.encode("utf-8") if isinstance(page.html, str) else page.html
+        file.write_bytes(data)
+        headers = page.headers or {"Content-Type": "text/html; charset=utf-8"}
+        entries.append(
+            {"url": page.url, "file": f"sites/page{number}.html", "status": page.status,
+             "headers": headers}
+        )
+    manifest = root / "manifest.json"
+    manifest.write_text(json.dumps({"pages": entries}), encoding="utf-8")
+    return manifest
+
+
+@dataclass
+class CrawlRun:
+    articles: list[dict]
+    rejects: list[dict]
+    summary: dict
+    log: str
+
+
+def run_crawl(
+    spider: str,
+    out_dir: Path,
+    *settings: str,
+    prefix: tuple[str, ...] = (),
+    timeout: float = 300,
+) -> CrawlRun:
+    """`scrapy crawl SPIDER -O …` in a subprocess, as a user runs it; returns what it wrote.
+
+    `prefix` wraps the command (for example `unshare -rn` to run it with no network)."""
+    articles = out_dir / "articles.jsonl"
+    rejects = out_dir / "rejects.jsonl"
+    summary = out_dir / "summary.json"
+    command = [
+        *prefix, sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(articles),
+        "-s", f"REJECTS_FILE={rejects}", "-s", f"CRAWL_SUMMARY_FILE={summary}",
+    ]
+    for setting in settings:
+        command += ["-s", setting]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    done = subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout, env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return CrawlRun(
+        articles=read_jsonl(articles),
+        rejects=read_jsonl(rejects),
+        summary=json.loads(summary.read_text(encoding="utf-8")),
+        log=done.stderr,
+    )
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.fixture
+def fixture_manifest() -> dict:
+    """The project's fixture manifest (saved pages of every site)."""
+    return json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))

@@ -1,0 +1,98 @@
+"""One end-to-end crawl of every fixture site, in a subprocess, as the README runs it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CrawlRun, run_crawl
+
+FORBIDDEN_IN_BODY = ("![", ".png", ".jpg", "icon/", "Baca juga", "Tag:")
+# A publisher credit such as "(Tribunnews.com, Andari Wulan Nugrahani)" or "(Kompas.com/Nama)".
+CREDIT_LINE = re.compile(r"\(\s*[A-Z][\w-]*\.(?:com|net|id|co\.id)\s*[,/][^)]*\)")
+
+
+def network_is_cut() -> bool:
+    """Whether this machine lets us run the crawl in a network namespace with no interface."""
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
+    out_dir = tmp_path_factory.mktemp("crawl")
+    prefix = ("unshare", "-rn") if network_is_cut() else ()
+    return run_crawl("all", out_dir, prefix=prefix)
+
+
+def expected(manifest: dict, outcome: str) -> set[str]:
+    return {page["url"] for page in manifest["pages"] if page.get("expect") == outcome}
+
+
+def test_every_fixture_article_is_in_the_feed_once(crawl, fixture_manifest):
+    urls = [article["url"] for article in crawl.articles]
+    assert len(urls) == len(set(urls))
+    assert set(urls) == expected(fixture_manifest, "article")
+    assert len(urls) >= 60
+
+
+def test_non_articles_are_rejected_and_unsaved_links_missed_with_reasons(crawl, fixture_manifest):
+    rejected = {row["url"] for row in crawl.rejects if row["outcome"] == "rejected"}
+    missed = {row["url"] for row in crawl.rejects if row["outcome"] == "missed"}
+    assert rejected == expected(fixture_manifest, "reject")
+    assert missed == set(fixture_manifest["unsaved_links"])
+    assert all(row["reason"] for row in crawl.rejects)
+
+
+def test_outcomes_add_up_to_the_pages_requested(crawl, fixture_manifest):
+    pages = crawl.summary["pages"]
+    assert pages["requested"] == len(fixture_manifest["pages"]) + len(
+        fixture_manifest["unsaved_links"]
+    )
+    outcomes = ("article", "rejected", "missed", "listing", "failed")
+    assert sum(pages[outcome] for outcome in outcomes) == pages["requested"]
+    assert pages["article"] == len(crawl.articles)
+    assert pages["missed"] == len(fixture_manifest["unsaved_links"])
+    assert pages["unaccounted"] == 0
+    assert pages["failed"] == 0
+
+
+def test_no_body_holds_image_icon_or_boilerplate_remnants(crawl):
+    for article in crawl.articles:
+        body = article["body"]
+        for remnant in FORBIDDEN_IN_BODY:
+            assert remnant not in body, (article["url"], remnant)
+        assert not CREDIT_LINE.search(body), (article["url"], CREDIT_LINE.search(body))
+
+
+def test_records_have_the_documented_fields(crawl):
+    fields = ["url", "canonical_url", "site", "source", "title", "body", "published", "authors",
+              "tags", "images", "lang", "copy_cluster", "event_cluster"]
+    for article in crawl.articles:
+        assert list(article) == fields
+        assert article["title"]
+        assert article["published"] and re.search(r"[+-]\d\d:\d\d$", article["published"])
+        assert article["lang"] == "id"
+
+
+def test_crawl_logs_no_traceback(crawl):
+    assert "Traceback" not in crawl.log
+    assert "ERROR" not in crawl.log
+
+
+def test_extraction_is_the_same_function_users_call(crawl, fixture_manifest):
+    from crawler.extract import extract_article
+
+    pages = {page["url"]: page for page in fixture_manifest["pages"]}
+    article = crawl.articles[0]
+    saved = pages[article["url"]]
+    html = (Path(__file__).parent.parent / "fixtures" / saved["file"]).read_bytes()
+    direct = extract_article(html, article["url"])
+    assert direct.body == article["body"]
+    assert direct.title == article["title"]

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+from crawler.accounting import listing_page, page_missed
+from crawler.items import Article, PageReject
+from crawler.offline import MISS_FLAG
+from crawler.spiders.families import (
+    AllSitesSpider,
+    Berita247Spider,
+    EtindonesiaSpider,
+    Jakarta365Spider,
+    TribunnewsSpider,
+)
+from crawler.spiders.news import NewsSpider, all_site_rules, clean_link
+
+LISTING = """<html><body><nav><a href="/kategori/news">News</a></nav>
+<a href="/news/1246070/trump-telepon-putin">Trump telepon Putin</a>
+<a href="https://jakarta365.net/news/1246071/banjir-jakarta?utm_source=wa&fbclid=Iw1#c">Banjir</a>
+<a href="/kategori/news?page=2">2</a>
+<a href="/tentang-kami">Tentang</a>
+<a href="https://www.tribunnews.com/internasional/2025/02/13/trump-telepon-putin">sumber</a>
+<a href="https://facebook.com/sharer?u=x">share</a></body></html>"""
+
+
+def make_spider(spider_class: type[NewsSpider]) -> NewsSpider:
+    crawler = get_crawler(spider_class)
+    crawler.stats.open_spider()
+    return spider_class.from_crawler(crawler)
+
+
+def html_response(url: str, body: str) -> HtmlResponse:
+    return HtmlResponse(url=url, body=body.encode("utf-8"), encoding="utf-8",
+                        request=Request(url))
+
+
+@pytest.mark.parametrize(
+    ("spider_class", "url", "kind"),
+    [
+        (TribunnewsSpider, "https://www.tribunnews.com/", "listing"),
+        (TribunnewsSpider, "https://www.tribunnews.com/internasional?page=3", "listing"),
+        (TribunnewsSpider,
+         "https://www.tribunnews.com/internasional/2025/02/13/trump-telepon-putin", "article"),
+        (TribunnewsSpider, "https://www.tribunnews.com/tag/donald-trump/foto.jpg", None),
+        (TribunnewsSpider, "https://www.tribunnews.com/login", None),
+        (TribunnewsSpider, "https://wartakota.tribunnews.com/", None),  # a site of its own
+        (EtindonesiaSpider, "https://www.etindonesia.com/category/internasional/page/2/",
+         "listing"),
+        (EtindonesiaSpider, "https://www.etindonesia.com/2025/02/13/trump-dan-putin/", "article"),
+        (EtindonesiaSpider, "https://www.etindonesia.com/wp-login.php", None),
+        (Jakarta365Spider, "https://jakarta365.net/kategori/fokus-dunia?page=2", "listing"),
+        (Jakarta365Spider, "https://jakarta365.net/news/1246070/trump-telepon-putin", "article"),
+        (Jakarta365Spider, "https://jakarta365.net/public/assets/img/icon/view.png", None),
+        (Berita247Spider, "https://berita247.net/terbaru/page/2/", "listing"),
+        (Berita247Spider, "https://berita247.net/2025/02/13/trump-telepon-putin-8812.html",
+         "article"),
+        (Berita247Spider, "https://www.tribunnews.com/", None),  # another family's site
+    ],
+)
+def test_each_family_tells_articles_from_listings_by_its_url_rules(spider_class, url, kind):
+    assert make_spider(spider_class).page_kind(url) == kind
+
+
+def test_all_crawls_every_family():
+    spider = make_spider(AllSitesSpider)
+    assert {site.name for site in spider.sites} == set(all_site_rules())
+    assert "https://jakarta365.net/" in spider.start_urls
+    assert "https://www.tribunnews.com/" in spider.start_urls
+
+
+def test_listing_page_follows_articles_and_pagination_of_its_own_site_only():
+    spider = make_spider(Jakarta365Spider)
+    listed: list[str] = []
+    spider.crawler.signals.connect(lambda url: listed.append(url), listing_page, weak=False)
+    response = html_response("https://jakarta365.net/", LISTING)
+    requests = list(spider.parse_listing(response))
+    followed = {request.url: request.callback for request in requests}
+    assert followed == {
+        "https://jakarta365.net/kategori/news": spider.parse_listing,
+        "https://jakarta365.net/news/1246070/trump-telepon-putin": spider.parse_article,
+        "https://jakarta365.net/news/1246071/banjir-jakarta": spider.parse_article,
+        "https://jakarta365.net/kategori/news?page=2": spider.parse_listing,
+    }
+    assert all(request.errback == spider.page_missed for request in requests)
+    assert listed == ["https://jakarta365.net/"]
+
+
+def test_article_page_yields_its_article_then_follows_its_links():
+    spider = make_spider(Jakarta365Spider)
+    url = "https://jakarta365.net/news/1246070/trump-telepon-putin"
+    page = LISTING.replace("<body>", "<body><h1>Trump Telepon Putin</h1>")
+    output = list(spider.parse_article(html_response(url, page)))
+    assert isinstance(output[0], Article)
+    assert output[0].url == url
+    assert all(isinstance(request, Request) for request in output[1:])
+    assert len(output) > 1
+
+
+def test_non_html_article_page_becomes_a_reject_with_its_content_type():
+    spider = make_spider(Jakarta365Spider)
+    url = "https://jakarta365.net/news/1/gambar"
+    response = Response(url=url, body=b"\x89PNG\r\n", headers={"Content-Type": "image/png"})
+    output = list(spider.parse_article(response))
+    assert output == [PageReject(url, "not-html: Content-Type image/png")]
+
+
+def failure_for(url: str, status: int, flags: list[str]) -> Failure:
+    request = Request(url)
+    response = Response(url=url, status=status, flags=flags, request=request)
+    failure = Failure(HttpError(response, "Ignoring non-200 response"))
+    failure.request = request  # type: ignore[attr-defined]
+    return failure
+
+
+@pytest.mark.parametrize(
+    ("status", "flags", "reason"),
+    [
+        (404, [MISS_FLAG], "no-fixture: no saved page for this URL"),
+        (503, [], "http-503: the server answered 503"),
+    ],
+)
+def test_unfetchable_page_is_reported_as_missed_with_its_reason(status, flags, reason):
+    spider = make_spider(Jakarta365Spider)
+    missed: list[tuple[str, str]] = []
+    spider.crawler.signals.connect(
+        lambda url, reason: missed.append((url, reason)), page_missed, weak=False
+    )
+    url = "https://jakarta365.net/news/2/hilang"
+    spider.page_missed(failure_for(url, status, flags))
+    assert missed == [(url, reason)]
+
+
+@pytest.mark.parametrize(
+    ("url", "clean"),
+    [
+        ("https://a.test/x?utm_source=wa&utm_medium=s&id=3&fbclid=Iw", "https://a.test/x?id=3"),
+        ("https://a.test/x?gclid=1", "https://a.test/x"),
+        ("https://a.test/x?page=2", "https://a.test/x?page=2"),
+        ("https://a.test/x#komentar", "https://a.test/x"),
+    ],
+)
+def test_tracking_parameters_are_dropped_from_followed_links(url, clean):
+    assert clean_link(url) == clean
