@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy import Request, Spider
 from scrapy.http import TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.accounting import listing_page, page_missed
@@ -104,7 +103,7 @@ class NewsSpider(Spider):
         self.sites = tuple(rules[name] for name in self.site_names)
         self.allowed_domains = [domain for site in self.sites for domain in site.domains]
         self.start_urls = [url for site in self.sites for url in site.start_urls]
-        self.link_extractor = LinkExtractor(allow_domains=self.allowed_domains, unique=True)
+        self.followed: set[str] = set(self.start_urls)
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
@@ -129,10 +128,19 @@ class NewsSpider(Spider):
             return PageReject(response.url, f"unreadable: {exc}")
 
     def follow_links(self, response: Response) -> Iterator[Request]:
+        # A plain walk over the hrefs instead of Scrapy's LinkExtractor: the site rules already
+        # decide which URLs count, and LinkExtractor's per-link canonicalisation cost more than
+        # 10 ms per page, a third of the extraction time.
+        # Links already followed by this process are skipped here: sidebars repeat the same ~20
+        # links on every page, and each repeat would cost a request fingerprint and a dupefilter
+        # look-up only to be dropped. The dupefilter stays the authority (shared across workers).
         if not isinstance(response, TextResponse):
             return
-        for link in self.link_extractor.extract_links(response):
-            url = clean_link(link.url)
+        for href in response.xpath("//a/@href").getall():
+            url = clean_link(response.urljoin(href.strip()))
+            if url in self.followed:
+                continue
+            self.followed.add(url)
             kind = self.page_kind(url)
             if kind == "article":
                 yield Request(url, callback=self.parse_article, errback=self.page_missed)
