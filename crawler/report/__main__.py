@@ -1,0 +1,39 @@
+"""`python -m crawler.report ARTICLES.jsonl DIR [--summary summary.json]`: the report of records
+that already carry cluster ids, without Scrapy (the `scrapy cluster` command does the same after
+clustering)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from crawler.report import build_clusters, progress_printer, terminal_summary, write_report
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.report", description=__doc__)
+    parser.add_argument("articles", type=Path, help="JSON lines with copy/event cluster ids")
+    parser.add_argument("directory", type=Path, help="where clusters.json and report.html go")
+    parser.add_argument("--summary", type=Path, help="the crawl's summary.json")
+    parser.add_argument("--top", type=int, default=10, help="largest clusters to list")
+    args = parser.parse_args(argv)
+    records = read_jsonl(args.articles)
+    crawl = json.loads(args.summary.read_text(encoding="utf-8")) if args.summary else None
+    progress = progress_printer(sys.stderr)
+    document = build_clusters(records, progress=progress)
+    paths = write_report(args.directory, records, document, crawl, progress=progress)
+    print(terminal_summary(document, top=args.top, crawl_summary=crawl))
+    print(f"\nreport: {paths.report_html}\nclusters: {paths.clusters_json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
