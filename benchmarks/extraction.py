@@ -1,0 +1,231 @@
+"""Body-extraction quality and speed: ours against trafilatura and readability-lxml.
+
+    python benchmarks/extraction.py [--set id-dev|scrapinghub|all] [--data DIR] [--pages]
+
+Scoring follows scrapinghub/article-extraction-benchmark (`evaluate.py`), as described in
+/work/shared/data/README.md: `\\w+` tokens, the multiset of word 4-gram shingles (a text of four
+tokens or fewer is one shingle), per-page TP/FP/FN normalised by their sum; corpus precision is
+the mean over pages that predicted something, recall the mean over pages with a non-empty truth
+(a page with nothing predicted scores 0 recall), F1 the harmonic mean of the two means.
+
+Every extractor gets the same input: the page decoded once to `str` (as Scrapy's `response.text`
+would be), outside the timed section, so pages/s compares extraction work only. Pages/s is pages
+over the summed CPU time, each page timed as the best of `--repeat` runs, extractors interleaved
+page by page: on a shared machine wall-clock figures swing by 2x from one run to the next.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+import trafilatura
+from readability import Document as ReadabilityDocument
+from w3lib.encoding import html_to_unicode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crawler.extract import extract_article  # noqa: E402
+
+DEFAULT_DATA = Path("/work/shared/data/extraction")
+SETS = ("id-dev", "scrapinghub")
+NGRAM = 4
+TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+Extractor = Callable[[str, str], str]
+Triple = tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One benchmark page: id, URL, decoded HTML and the expected body."""
+
+    page_id: str
+    url: str
+    html: str
+    truth: str
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Corpus scores of one extractor on one page set."""
+
+    precision: float
+    recall: float
+    f1: float
+    pages_per_s: float
+    per_page: dict[str, float]
+
+
+# --- metric -------------------------------------------------------------------------------
+
+
+def shingles(text: str, n: int = NGRAM) -> Counter[tuple[str, ...]]:
+    """Multiset of word n-gram shingles; a text of n tokens or fewer is a single shingle."""
+    tokens = TOKEN_RE.findall(text or "")
+    return Counter(
+        tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n]
+    )
+
+
+def match(truth: str, pred: str) -> Triple:
+    """(TP, FP, FN) of one page, normalised by their sum so long pages weigh no more."""
+    true_sh, pred_sh = shingles(truth), shingles(pred)
+    tp = sum((true_sh & pred_sh).values())
+    fp = sum((pred_sh - true_sh).values())
+    fn = sum((true_sh - pred_sh).values())
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def page_precision(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    return 0.0 if tp == fp == 0 else tp / (tp + fp)
+
+
+def page_recall(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    return 0.0 if tp == fn == 0 else tp / (tp + fn)
+
+
+def corpus_scores(triples: Iterable[Triple]) -> tuple[float, float, float]:
+    """Mean page precision (pages that predicted something), mean recall, and their F1."""
+    triples = list(triples)
+    precs = [page_precision(*t) for t in triples if t[0] + t[1] > 0]
+    recs = [page_recall(*t) for t in triples if t[0] + t[2] > 0]
+    precision = statistics.mean(precs) if precs else 0.0
+    recall = statistics.mean(recs) if recs else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+# --- extractors ---------------------------------------------------------------------------
+
+
+def ours(html: str, url: str) -> str:
+    return extract_article(html, url).body
+
+
+def trafilatura_default(html: str, url: str) -> str:
+    return trafilatura.extract(html, url=url, include_comments=False) or ""
+
+
+def trafilatura_precision(html: str, url: str) -> str:
+    return trafilatura.extract(html, url=url, include_comments=False, favor_precision=True) or ""
+
+
+def readability_lxml(html: str, url: str) -> str:
+    # exactly as the README's reference figures were made: summary() and its text_content()
+    summary = ReadabilityDocument(html).summary()
+    return lxml.html.fromstring(summary).text_content() if summary.strip() else ""
+
+
+EXTRACTORS: dict[str, Extractor] = {
+    "ours": ours,
+    "trafilatura default": trafilatura_default,
+    "trafilatura precision": trafilatura_precision,
+    "readability-lxml": readability_lxml,
+}
+
+
+# --- page sets ----------------------------------------------------------------------------
+
+
+def decode(raw: bytes) -> str:
+    _, text = html_to_unicode(None, raw)
+    return text
+
+
+def load_set(data: Path, name: str) -> list[Page]:
+    folder = data / name
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for page_id, entry in sorted(truth.items()):
+        path = folder / "html" / f"{page_id}.html"
+        if path.exists():
+            raw = path.read_bytes()
+        else:
+            raw = gzip.decompress(path.with_suffix(".html.gz").read_bytes())
+        pages.append(Page(page_id, entry["url"], decode(raw), entry["body"]))
+    return pages
+
+
+def run_all(
+    extractors: dict[str, Extractor], pages: list[Page], repeat: int = 1
+) -> dict[str, Scores]:
+    """Every extractor on every page, interleaved page by page so that load from other
+    processes slows all extractors alike; one untimed warm-up page first. Time is CPU time of
+    this process, the best of `repeat` runs per page (other jobs on a shared machine only
+    ever add time)."""
+    if pages:
+        for extractor in extractors.values():
+            extractor(pages[0].html, pages[0].url)
+    elapsed = dict.fromkeys(extractors, 0.0)
+    triples: dict[str, list[Triple]] = {name: [] for name in extractors}
+    per_page: dict[str, dict[str, float]] = {name: {} for name in extractors}
+    for page in pages:
+        for name, extractor in extractors.items():
+            best = float("inf")
+            for _ in range(repeat):
+                start = time.process_time()
+                pred = extractor(page.html, page.url)
+                best = min(best, time.process_time() - start)
+            elapsed[name] += best
+            triple = match(page.truth, pred)
+            triples[name].append(triple)
+            per_page[name][page.page_id] = corpus_scores([triple])[2]
+    results = {}
+    for name in extractors:
+        precision, recall, f1 = corpus_scores(triples[name])
+        speed = len(pages) / elapsed[name] if elapsed[name] else 0.0
+        results[name] = Scores(precision, recall, f1, speed, per_page[name])
+    return results
+
+
+def print_table(set_name: str, results: dict[str, Scores]) -> None:
+    print(f"\n{set_name} ({len(next(iter(results.values())).per_page)} pages)")
+    print(f"{'extractor':<24}{'precision':>10}{'recall':>10}{'F1':>10}{'pages/s':>10}")
+    for name, s in results.items():
+        print(f"{name:<24}{s.precision:>10.3f}{s.recall:>10.3f}{s.f1:>10.3f}{s.pages_per_s:>10.1f}")
+
+
+def print_pages(results: dict[str, Scores]) -> None:
+    names = list(results)
+    print(" ".join(f"{n[:12]:>12}" for n in names), " page")
+    for page_id in results[names[0]].per_page:
+        row = " ".join(f"{results[n].per_page[page_id]:>12.3f}" for n in names)
+        print(row, "", page_id[:40])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", choices=[*SETS, "all"], default="all")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--pages", action="store_true", help="also print per-page F1")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per page (best kept)")
+    parser.add_argument("--only", nargs="*", choices=list(EXTRACTORS), help="extractors to run")
+    args = parser.parse_args(argv)
+    for set_name in SETS if args.set == "all" else (args.set,):
+        pages = load_set(args.data, set_name)
+        names = args.only or list(EXTRACTORS)
+        results = run_all({name: EXTRACTORS[name] for name in names}, pages, args.repeat)
+        print_table(set_name, results)
+        if args.pages:
+            print_pages(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""`python -m crawler.extract PAGE.html --url URL`: print the extracted Article as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from crawler.extract import ExtractionError, extract_article
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.extract", description=__doc__)
+    parser.add_argument("page", type=Path, help="saved HTML page (bytes, any charset)")
+    parser.add_argument("--url", required=True, help="the URL the page was fetched from")
+    args = parser.parse_args(argv)
+    try:
+        article = extract_article(args.page.read_bytes(), args.url)
+    except ExtractionError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(asdict(article), ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

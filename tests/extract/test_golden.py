@@ -1,0 +1,42 @@
+"""Golden files: each saved page must extract to exactly its expected JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.extract import extract_article
+
+GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden"
+URLS: dict[str, str] = json.loads((GOLDEN / "urls.json").read_text(encoding="utf-8"))
+
+
+def extract(name: str) -> dict[str, Any]:
+    html = (GOLDEN / f"{name}.html").read_bytes()
+    return asdict(extract_article(html, URLS[name]))
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_golden(name: str) -> None:
+    expected = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+    assert extract(name) == expected
+
+
+def update() -> None:
+    """Rewrite every expected JSON from the current extractor (review the diff after)."""
+    for name in sorted(URLS):
+        text = json.dumps(extract(name), ensure_ascii=False, indent=2) + "\n"
+        (GOLDEN / f"{name}.json").write_text(text, encoding="utf-8")
+        print(f"wrote {name}.json")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--update"]:
+        update()
+    else:
+        sys.exit("usage: python tests/extract/test_golden.py --update")
