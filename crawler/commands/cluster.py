@@ -1,0 +1,61 @@
+"""`scrapy cluster IN.jsonl -o OUT.jsonl`: add copy and event cluster ids to article records.
+
+Thresholds and features come from the `DEDUP_*` settings (see `crawler.dedup.DedupOptions` for
+each one and its default), read once here and handed to `crawler.dedup` as a plain dataclass.
+With `--index PATH` (or the `DEDUP_INDEX_PATH` setting) the records are clustered together with
+an index persisted by earlier runs or crawls, and the index is saved back; `--reset-index` (or
+`DEDUP_RESET`) starts it afresh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.dedup import DedupIndex, DedupOptions
+from crawler.dedup.jsonl import ClusterReport, cluster_jsonl
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 (Scrapy declares it a ClassVar)
+
+    def syntax(self) -> str:
+        return "IN.jsonl -o OUT.jsonl [--index PATH] [--reset-index]"
+
+    def short_desc(self) -> str:
+        return "Add copy_cluster and event_cluster to a JSONL file of article records"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-o", "--output", metavar="FILE", help="JSONL file to write")
+        parser.add_argument("--index", metavar="PATH", help="persisted dedup index to join")
+        parser.add_argument("--reset-index", action="store_true",
+                            help="ignore the existing index at PATH and start a new one")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1 or not opts.output:
+            raise UsageError("expected one input file and -o OUT.jsonl")
+        assert self.settings is not None
+        src = Path(args[0])
+        if not src.is_file():
+            raise UsageError(f"no such file: {src}")
+        options = DedupOptions.from_settings(self.settings)
+        index_path = opts.index or self.settings.get("DEDUP_INDEX_PATH")
+        reset = opts.reset_index or self.settings.getbool("DEDUP_RESET")
+        index = DedupIndex.open(index_path, options, reset=reset) if index_path else None
+        report = cluster_jsonl(src, opts.output, options, index=index)
+        if index is not None and index_path:
+            index.save(index_path)
+        self._print(report, opts.output)
+
+    def _print(self, report: ClusterReport, output: str) -> None:
+        for number, reason in report.skipped:
+            print(f"line {number}: skipped, {reason}", file=sys.stderr)
+        print(f"{report.records} records -> {output}: {report.copy_clusters} copy clusters, "
+              f"{report.event_clusters} event clusters, {len(report.skipped)} lines skipped")

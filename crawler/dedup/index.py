@@ -1,0 +1,210 @@
+"""The dedup index: documents in, copy and event cluster ids out; persisted to one local file.
+
+Two answers, on purpose:
+
+- `DedupIndex.add(doc)` answers at once, for a pipeline that must label each item as it is
+  scraped. The answer is *provisional*: it depends on what the index held at that moment.
+- `DedupIndex.assignments()` clusters everything in the index from scratch, in key order, so it
+  is a function of the set of documents only: the same whatever the order they were added in,
+  and the same for one crawl over everything as for two crawls on a persisted index.
+  Cluster ids are the key of the cluster's representative (an original rather than a credited
+  republication, then the earliest published, then the smallest key), so they are stable too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from crawler.dedup.analyse import Analysed, analyse, analyse_many, concat, take
+from crawler.dedup.cluster import copy_clusters, event_clusters, representatives
+from crawler.dedup.features import FeatureBatch
+from crawler.dedup.incremental import Incremental
+from crawler.dedup.options import DedupOptions
+from crawler.dedup.records import Assignment, Document
+
+FORMAT_VERSION = 1
+
+
+class IndexMismatchError(ValueError):
+    """A saved index was built with options that change signatures; reset it to rebuild."""
+
+
+class DedupIndex:
+    """Copy and event clustering over a growing set of documents. See the module docstring."""
+
+    def __init__(self, options: DedupOptions | None = None) -> None:
+        self.options = options or DedupOptions()
+        self._keys: list[str] = []
+        self._published: list[float] = []
+        self._original: list[bool] = []
+        self._parts: list[Analysed] = []
+        self._row: dict[str, int] = {}
+        self._incremental: Incremental | None = None
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._row
+
+    def add(self, doc: Document) -> Assignment:
+        """Index `doc` and return its provisional assignment (see `assignments` for the final
+        one). Adding a key again replaces the earlier document."""
+        incremental = self._live_incremental()
+        row = self._append([doc], analyse([doc.title], [doc.body], self.options))
+        return incremental.add(row, self._data(), self._published_array())
+
+    def add_many(self, docs: Iterable[Document]) -> None:
+        """Index many documents at once (signatures computed in parallel); no answer is given,
+        call `assignments` afterwards."""
+        batch = list(docs)
+        if not batch:
+            return
+        analysed = analyse_many([d.title for d in batch], [d.body for d in batch], self.options)
+        self._append(batch, analysed)
+        self._incremental = None
+
+    def assignments(self) -> dict[str, Assignment]:
+        """The final clustering of every document in the index, keyed and ordered by key."""
+        keys, labels_copy, labels_event = self._cluster()
+        return {
+            keys[i]: Assignment(keys[i], keys[labels_copy[i]], keys[labels_event[i]])
+            for i in range(len(keys))
+        }
+
+    def _cluster(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        rows = np.array(sorted(self._row.values(), key=self._keys.__getitem__), dtype=np.int64)
+        keys = [self._keys[r] for r in rows]
+        data = take(self._data(), rows)
+        published = self._published_array()[rows]
+        copy_labels, copy_pairs = copy_clusters(data.signatures, data.lengths, self.options)
+        event_labels = event_clusters(
+            data.features, copy_labels, copy_pairs, published, self.options
+        )
+        rank = (
+            np.arange(len(rows)),
+            np.where(np.isnan(published), np.inf, published),
+            ~np.array(self._original, dtype=bool)[rows],
+        )
+        return keys, representatives(copy_labels, rank), representatives(event_labels, rank)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the index to `path` atomically (temporary file in the same folder, then
+        `os.replace`), so a crash leaves the old index or the new one, never half of one."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        arrays = self._arrays()
+        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **arrays)  # type: ignore[arg-type]
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], options: DedupOptions | None = None) -> DedupIndex:
+        """Read an index written by `save`; raises IndexMismatchError when it was built with
+        options that give different signatures."""
+        index = cls(options)
+        with np.load(path, allow_pickle=False) as data:
+            stamp = json.loads(bytes(data["stamp"]).decode("utf-8"))
+            if stamp != index._stamp():
+                raise IndexMismatchError(f"{path} was built with {stamp}, not {index._stamp()}")
+            keys = json.loads(bytes(data["keys"]).decode("utf-8"))
+            analysed = Analysed(
+                data["signatures"],
+                data["lengths"],
+                FeatureBatch(data["ptr"], data["hashes"], data["tf"], data["flags"]),
+            )
+            published = data["published"].tolist()
+            original = data["original"].tolist()
+        index._keys, index._published, index._original = keys, published, original
+        index._parts = [analysed]
+        index._row = {key: i for i, key in enumerate(keys)}
+        return index
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str], options: DedupOptions | None = None, reset: bool = False
+    ) -> DedupIndex:
+        """The index saved at `path`, or a new one when there is none or `reset` is set."""
+        if reset or not Path(path).exists():
+            return cls(options)
+        return cls.load(path, options)
+
+    def _stamp(self) -> dict[str, object]:
+        o = self.options
+        pattern = hashlib.sha1(o.drop_line_pattern.encode("utf-8")).hexdigest()[:12]
+        return {
+            "format": FORMAT_VERSION,
+            "signature": list(o.signature_params()),
+            "max_features": o.event_max_features,
+            "drop_lines": pattern,
+        }
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        rows = np.array(sorted(self._row.values()), dtype=np.int64)
+        data = take(self._data(), rows)
+        keys = [self._keys[r] for r in rows]
+        blob = json.dumps(keys, ensure_ascii=False).encode("utf-8")
+        stamp = json.dumps(self._stamp()).encode("utf-8")
+        return {
+            "stamp": np.frombuffer(stamp, dtype=np.uint8),
+            "keys": np.frombuffer(blob, dtype=np.uint8),
+            "published": self._published_array()[rows],
+            "original": np.array(self._original, dtype=bool)[rows],
+            "signatures": data.signatures,
+            "lengths": data.lengths,
+            "ptr": data.features.ptr,
+            "hashes": data.features.hashes,
+            "tf": data.features.tf,
+            "flags": data.features.flags,
+        }
+
+    def _append(self, docs: Sequence[Document], analysed: Analysed) -> int:
+        """Store `docs` (already analysed); returns the row of the last one."""
+        for doc in docs:
+            self._row[doc.key] = len(self._keys)
+            self._keys.append(doc.key)
+            self._published.append(math.nan if doc.published is None else doc.published)
+            self._original.append(doc.original)
+        self._parts.append(analysed)
+        return len(self._keys) - 1
+
+    def _data(self) -> Analysed:
+        if len(self._parts) != 1:
+            self._parts = [concat(self._parts, self.options)]
+        return self._parts[0]
+
+    def _published_array(self) -> np.ndarray:
+        return np.array(self._published, dtype=float)
+
+    def _live_incremental(self) -> Incremental:
+        """The query structures for `add`, built from everything indexed so far (with the
+        final assignments of those documents as their provisional ids)."""
+        if self._incremental is None:
+            incremental = Incremental(self.options)
+            if self._row:
+                keys, copy_rep, event_rep = self._cluster()
+                rows = sorted(self._row.values(), key=self._keys.__getitem__)
+                incremental.load(
+                    self._data(),
+                    {row: (keys[copy_rep[i]], keys[event_rep[i]]) for i, row in enumerate(rows)},
+                    self._keys,
+                )
+            self._incremental = incremental
+        self._incremental.keys = self._keys
+        self._incremental.alive = self._row
+        return self._incremental

@@ -1,0 +1,172 @@
+"""Options for near-duplicate clustering: one frozen dataclass, checked at construction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Protocol
+
+
+class SettingsLike(Protocol):
+    """What `DedupOptions.from_settings` needs of Scrapy's `Settings` (no Scrapy import here)."""
+
+    def __contains__(self, name: object) -> bool: ...
+    def getint(self, name: str, default: int = 0) -> int: ...
+    def getfloat(self, name: str, default: float = 0.0) -> float: ...
+    def get(self, name: str, default: object = None) -> object: ...
+
+DEFAULT_DROP_LINE_PATTERN = (
+    r"^\s*(?:baca\s+juga|lihat\s+juga|simak\s+juga|read\s+more|also\s+read|tag\s*:|tags\s*:"
+    r"|sumber\s*:|editor\s*:|penulis\s*:|!\[)"
+)
+"""Lines matching this (case-insensitive) are aggregator furniture, not article text; they are
+left out of the copy shingles so that a republication with links and icons added still matches."""
+
+
+@dataclass(frozen=True)
+class DedupOptions:
+    """Thresholds and feature choices for both clustering levels.
+
+    The defaults were tuned on the odd ECB+ topics (see benchmarks/clusters.py) and checked on
+    the even ones; the Scrapy settings `DEDUP_*` map one to one onto these fields.
+    """
+
+    seed: int = 1
+    """Seed of the MinHash permutations (datasketch's `seed`); fixed so ids are stable."""
+
+    copy_num_perm: int = 64
+    """Permutations of the copy-level MinHash (uint32 each: 256 bytes per article)."""
+
+    shingle_size: int = 5
+    """Words per shingle at the copy level."""
+
+    copy_lsh_threshold: float = 0.3
+    """Jaccard threshold datasketch's LSH parameter optimiser tunes the copy bands for."""
+
+    copy_threshold: float = 0.6
+    """Estimated shingle Jaccard at or above which two articles are copies."""
+
+    copy_containment: float = 0.8
+    """Estimated containment of the shorter article in the longer at or above which they are
+    copies (a shortened ending), provided the Jaccard is at least `copy_min_jaccard`."""
+
+    copy_min_jaccard: float = 0.3
+    """Floor on the Jaccard for the containment rule, so a short text is not a copy of every
+    long text that happens to quote it."""
+
+    drop_line_pattern: str = DEFAULT_DROP_LINE_PATTERN
+    """Regular expression (multiline, case-insensitive) for lines left out of copy shingles."""
+
+    event_num_perm: int = 64
+    """Permutations of the event-level MinHash over each article's salient features."""
+
+    event_salient: int = 24
+    """How many of an article's highest-weighted features go into its event MinHash."""
+
+    event_bands: int = 64
+    """LSH bands over the event MinHash. With one row per band two articles are candidates when
+    any permutation picks the same salient feature for both, which is the recall this level
+    needs (same-event articles share only a few of their salient features; datasketch's
+    optimiser, asked for Jaccard 0.1, would use 15 of 64 permutations)."""
+
+    event_rows: int = 1
+    """Rows per event LSH band."""
+
+    event_min_bands: int = 1
+    """Bands two articles must share to be event candidates: 2 or more drops the pairs that
+    have just one salient feature in common, which on a large corpus are mostly chance."""
+
+    event_candidates: int = 32
+    """Event candidates kept per article (those sharing the most LSH bands with it): bounds the
+    similarity work on a large corpus, where rare words are shared by chance."""
+
+    event_similarity_features: int = 64
+    """Heaviest features per article that enter the exact similarity; the tail of rarely shared
+    words costs time and barely moves a cosine."""
+
+    event_tf_power: float = 0.25
+    """Term frequency enters the feature weight as tf ** this (dampens repeated words)."""
+
+    event_idf_power: float = 1.0
+    """Inverse document frequency enters the weight as idf ** this (favours rare features)."""
+
+    event_name_weight: float = 2.0
+    """Weight multiplier of name-like tokens (capitalised, not sentence-initial)."""
+
+    event_number_weight: float = 3.0
+    """Weight multiplier of tokens with digits (years, counts, dates)."""
+
+    event_min_df: int = 2
+    """Features in fewer documents than this are ignored: they cannot link two articles."""
+
+    event_max_features: int = 200
+    """Features kept per article in the index (names and numbers first, then frequent words),
+    which bounds the index at about 1 KB of features per article."""
+
+    event_neighbours: int = 8
+    """Neighbours whose mean similarity scales a document's similarities (local scaling)."""
+
+    event_scale_floor: float = 0.2
+    """Lower bound on that mean, so an article with only weak neighbours is not pulled in."""
+
+    event_threshold: float = 0.45
+    """Average-link stopping point on scaled similarity: clusters merge while the mean scaled
+    similarity between them is at least this."""
+
+    event_window_days: float = 3.0
+    """Two articles whose publication dates are both known and further apart than this never
+    share an event. 0 disables the window."""
+
+    max_bucket: int = 64
+    """LSH buckets with more members than this are linked as a star (first member to each)
+    rather than all pairs, which bounds the work on boilerplate-heavy buckets."""
+
+    event_max_bucket: int = 16
+    """`max_bucket` for the event LSH, smaller: a salient feature shared by many articles is
+    linked as a star, which keeps the candidate count linear in the corpus."""
+
+    workers: int = 2
+    """Processes for the signature step of a bulk add (1: in process)."""
+
+    def __post_init__(self) -> None:
+        for name in ("copy_lsh_threshold", "copy_threshold", "copy_containment",
+                     "copy_min_jaccard", "event_threshold",
+                     "event_scale_floor"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+        for name in ("copy_num_perm", "event_num_perm"):
+            if getattr(self, name) < 2:
+                raise ValueError(f"{name} must be at least 2")
+        if self.event_bands * self.event_rows > self.event_num_perm:
+            raise ValueError("event_bands * event_rows must not exceed event_num_perm")
+        if self.event_min_bands > self.event_bands:
+            raise ValueError("event_min_bands must not exceed event_bands")
+        for name in ("event_bands", "event_rows", "event_min_bands", "event_candidates",
+                     "event_similarity_features", "event_max_bucket", "shingle_size",
+                     "event_salient", "event_neighbours", "event_max_features", "event_min_df",
+                     "max_bucket", "workers"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.event_window_days < 0:
+            raise ValueError("event_window_days must not be negative")
+
+    @classmethod
+    def from_settings(cls, settings: SettingsLike) -> DedupOptions:
+        """Options from the `DEDUP_<FIELD>` settings (for example `DEDUP_EVENT_THRESHOLD`),
+        each defaulting to the field's default; read once, by a command or pipeline."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            name = f"DEDUP_{f.name.upper()}"
+            if name not in settings or settings.get(name) is None:
+                continue
+            if f.type in ("int", int):
+                values[f.name] = settings.getint(name)
+            elif f.type in ("float", float):
+                values[f.name] = settings.getfloat(name)
+            else:
+                values[f.name] = str(settings.get(name))
+        return cls(**values)  # type: ignore[arg-type]
+
+    def signature_params(self) -> tuple[int, int, int]:
+        """What a stored signature depends on; an index saved under other values is refused."""
+        return (self.seed, self.copy_num_perm, self.shingle_size)

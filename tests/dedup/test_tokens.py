@@ -1,0 +1,28 @@
+import numpy as np
+
+from crawler.dedup.tokens import shingle_hashes, tokenize
+
+
+def test_tokens_are_case_folded_and_split_on_unicode_punctuation():
+    batch = tokenize(["Presiden “Trump”—Putin", "presiden trump putin"])
+    first, second = batch.hashes[batch.doc == 0], batch.hashes[batch.doc == 1]
+    assert np.array_equal(first, second)
+    assert batch.capital.tolist() == [True, True, True, False, False, False]
+
+
+def test_sentence_starts_and_digits():
+    batch = tokenize(["Kata Jokowi. Lalu 2025 datang\nBaru"])
+    assert batch.sentence_start.tolist() == [True, False, True, False, False, True]
+    assert batch.digit.tolist() == [False, False, False, True, False, False]
+
+
+def test_hashes_do_not_depend_on_the_batch():
+    alone = tokenize(["Gunung Lewotobi meletus"]).hashes
+    together = tokenize(["lain", "Gunung Lewotobi meletus"])
+    assert np.array_equal(alone, together.hashes[together.doc == 1])
+
+
+def test_short_texts_give_one_shingle_and_empty_ones_none():
+    hashes, doc = shingle_hashes(tokenize(["a b", "", "a b c d e f"]), 5)
+    assert doc.tolist() == [0, 2, 2]
+    assert len(set(hashes.tolist())) == 3
