@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
+from scrapy.extensions.feedexport import FileFeedStorage
 
+from crawler.dedup import (
+    Assignment,
+    DedupIndex,
+    DedupOptions,
+    Document,
+    IndexMismatchError,
+    parse_published,
+)
+from crawler.feeds import read_jsonl, rewrite_fields
 from crawler.items import Article, PageReject
+from crawler.report import build_clusters, terminal_summary, write_report
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
 
 
 class ValidateArticlePipeline:
@@ -43,3 +60,137 @@ class ValidateArticlePipeline:
         if not item.title:
             raise DropItem("no-title: the page has no headline")
         return item
+
+
+class ClusterArticlesPipeline:
+    """Gives each article its `copy_cluster` and `event_cluster` as it is scraped.
+
+    The ids given during the crawl come from the index as it stands (`DedupIndex.add`); at the
+    end the whole index is clustered again (`assignments`, independent of the order articles
+    came in), and the ids that changed are rewritten in the crawl's local JSON-lines feeds once
+    the feed exporter has closed them. The index is kept between crawls in `DEDUP_CRAWL_INDEX`
+    (written atomically), so a later crawl clusters its articles with the earlier ones;
+    `DEDUP_RESET` starts it afresh. With `CLUSTER_REPORT_DIR` set, the cluster report
+    (`clusters.json`, `report.html`) is written from the finished feed.
+    """
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        options: DedupOptions,
+        index_path: str,
+        reset: bool,
+        report_dir: str,
+    ) -> None:
+        self.crawler = crawler
+        self.options = options
+        self.index_path = index_path
+        self.reset = reset
+        self.report_dir = report_dir
+        self.index = DedupIndex(options)
+        self.given: dict[str, tuple[str, str]] = {}
+        self.final: dict[str, Assignment] = {}
+        self.feeds: list[Path] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        pipeline = cls(
+            crawler,
+            DedupOptions.from_settings(settings),
+            settings.get("DEDUP_CRAWL_INDEX") or "",
+            settings.getbool("DEDUP_RESET"),
+            settings.get("CLUSTER_REPORT_DIR") or "",
+        )
+        crawler.signals.connect(pipeline.feed_slot_closed, signals.feed_slot_closed)
+        crawler.signals.connect(pipeline.feed_exporter_closed, signals.feed_exporter_closed)
+        return pipeline
+
+    @property
+    def stats(self) -> StatsCollector:
+        assert self.crawler.stats is not None  # typing: set for every running crawler
+        return self.crawler.stats
+
+    def open_spider(self) -> None:
+        if not self.index_path:
+            return
+        try:
+            self.index = DedupIndex.open(self.index_path, self.options, reset=self.reset)
+        except IndexMismatchError as exc:
+            raise IndexMismatchError(
+                f"{exc}. Rerun with -s DEDUP_RESET=1 to rebuild the dedup index"
+            ) from exc
+        logger.info("Dedup index %s holds %d articles", self.index_path, len(self.index))
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        assignment = self.index.add(
+            Document(
+                key=item.url,
+                title=item.title or "",
+                body=item.body,
+                published=parse_published(item.published),
+                original=item.source in (None, item.site),
+            )
+        )
+        item.copy_cluster = assignment.copy_cluster
+        item.event_cluster = assignment.event_cluster
+        self.given[item.url] = (assignment.copy_cluster, assignment.event_cluster)
+        return item
+
+    def close_spider(self) -> None:
+        self.final = self.index.assignments()
+        revised = sum(
+            1
+            for url, ids in self.given.items()
+            if (self.final[url].copy_cluster, self.final[url].event_cluster) != ids
+        )
+        self.stats.set_value("dedup/articles", len(self.given))
+        self.stats.set_value("dedup/revised", revised)
+        this_crawl = {self.final[url].event_cluster for url in self.given}
+        self.stats.set_value("dedup/event_clusters", len(this_crawl))
+        if self.index_path:
+            self.index.save(self.index_path)
+            logger.info("Saved dedup index (%d articles) to %s", len(self.index), self.index_path)
+
+    def feed_slot_closed(self, slot: Any) -> None:
+        if isinstance(slot.storage, FileFeedStorage) and slot.format in ("jsonlines", "jsonl"):
+            self.feeds.append(Path(slot.storage.path))
+
+    def feed_exporter_closed(self) -> None:
+        updates = {
+            url: {"copy_cluster": a.copy_cluster, "event_cluster": a.event_cluster}
+            for url, (copy_id, event_id) in self.given.items()
+            if ((a := self.final[url]).copy_cluster, a.event_cluster) != (copy_id, event_id)
+        }
+        for feed in self.feeds:
+            changed = rewrite_fields(feed, updates)
+            logger.info("Final cluster ids of %d articles rewritten in %s", changed, feed)
+        if updates and not self.feeds:
+            logger.warning(
+                "%d articles got other cluster ids at the end of the crawl, and no local "
+                "JSON-lines feed could be rewritten: run `scrapy cluster` on the output",
+                len(updates),
+            )
+        if self.report_dir:
+            self.write_report()
+
+    def write_report(self) -> None:
+        if not self.feeds:
+            logger.warning("No local JSON-lines feed: no cluster report written")
+            return
+        spider = self.crawler.spider
+        directory = Path(self.report_dir % {"name": spider.name if spider else "crawl"})
+        records = list(read_jsonl(self.feeds[0]))
+        document = build_clusters(records)
+        pages = {
+            key: value
+            for key, value in self.stats.get_stats().items()
+            if key.startswith("pages/")
+        }
+        summary = {"pages": {key.removeprefix("pages/"): value for key, value in pages.items()}}
+        paths = write_report(directory, records, document, summary)
+        logger.info(
+            "Cluster report: %s\n%s", paths.report_html, terminal_summary(document, top=5)
+        )

@@ -3,10 +3,14 @@
 Our own settings (documented in the README):
 
 - OFFLINE_FIXTURES: manifest of saved pages to crawl from; empty crawls the live sites.
+- DEFAULT_FEED: where articles go when no -o/-O or FEEDS is given; `%(name)s` is the spider.
 - REJECTS_FILE: JSON lines of every rejected or missed page with its reason; `%(name)s` is the
   spider name.
 - CRAWL_SUMMARY_FILE: JSON of the page counts by outcome and reason, written at the end.
 - ARTICLE_MIN_BODY_CHARS: shorter bodies are rejected as no article (video and photo pages).
+- DEDUP_CRAWL_INDEX: the crawl's persisted dedup index; empty keeps it in memory for one crawl.
+- DEDUP_RESET: start the crawl's dedup index afresh.
+- CLUSTER_REPORT_DIR: where the cluster report goes at the end of a crawl; empty = none.
 """
 
 from pathlib import Path
@@ -20,7 +24,7 @@ COMMANDS_MODULE = "crawler.commands"
 
 # The embedded default: crawl the saved fixture sites, no network. -s OFFLINE_FIXTURES= goes live.
 OFFLINE_FIXTURES = str(PROJECT_ROOT / "fixtures" / "manifest.json")
-ADDONS = {"crawler.offline.OfflineFixtures": 0}
+ADDONS = {"crawler.offline.OfflineFixtures": 0, "crawler.feeds.DefaultFeed": 0}
 
 # Online politeness (the offline add-on lifts these): news sites throttle aggressive crawlers.
 USER_AGENT = "news-crawler/0.1 (+https://example.org/news-crawler)"  # default names Scrapy only
@@ -39,18 +43,22 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidateArticlePipeline": 100,
+    # After validation: only articles that reach the feed enter the dedup index.
+    "crawler.pipelines.ClusterArticlesPipeline": 300,
 }
 LOG_FORMATTER = "crawler.accounting.ArticleLogFormatter"  # one line per reject, not the item
 
-FEEDS = {
-    str(PROJECT_ROOT / "output" / "%(name)s" / "articles.jsonl"): {
-        "format": "jsonlines",
-        "overwrite": True,
-    },
-}
+# Used when no -o/-O or FEEDS is given (see crawler.feeds.DefaultFeed); -O out.jsonl replaces it.
+DEFAULT_FEED = str(PROJECT_ROOT / "output" / "%(name)s" / "articles.jsonl")
 FEED_EXPORT_ENCODING = "utf-8"  # default escapes every non-ASCII character
 REJECTS_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "rejects.jsonl")
 CRAWL_SUMMARY_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "summary.json")
 ARTICLE_MIN_BODY_CHARS = 200
+
+# The crawl's dedup index, kept between crawls; -s DEDUP_RESET=1 starts it afresh. DEDUP_* options
+# (thresholds, features) are documented in crawler/dedup/options.py and the README.
+DEDUP_CRAWL_INDEX = str(PROJECT_ROOT / "output" / "dedup-index.npz")
+DEDUP_RESET = False
+CLUSTER_REPORT_DIR = str(PROJECT_ROOT / "output" / "%(name)s" / "report")
 
 LOG_LEVEL = "INFO"  # default DEBUG logs every request and item

@@ -47,6 +47,7 @@ class CrawlRun:
     rejects: list[dict]
     summary: dict
     log: str
+    out_dir: Path
 
 
 def run_crawl(
@@ -65,6 +66,8 @@ def run_crawl(
     command = [
         *prefix, sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(articles),
         "-s", f"REJECTS_FILE={rejects}", "-s", f"CRAWL_SUMMARY_FILE={summary}",
+        "-s", f"DEDUP_CRAWL_INDEX={out_dir / 'dedup-index.npz'}",
+        "-s", f"CLUSTER_REPORT_DIR={out_dir / 'report'}",
     ]
     for setting in settings:
         command += ["-s", setting]
@@ -79,6 +82,7 @@ def run_crawl(
         rejects=read_jsonl(rejects),
         summary=json.loads(summary.read_text(encoding="utf-8")),
         log=done.stderr,
+        out_dir=out_dir,
     )
 
 

@@ -96,3 +96,40 @@ def test_extraction_is_the_same_function_users_call(crawl, fixture_manifest):
     direct = extract_article(html, article["url"])
     assert direct.body == article["body"]
     assert direct.title == article["title"]
+
+
+def partition(labels: dict[str, str]) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for url, label in labels.items():
+        groups.setdefault(label, set()).add(url)
+    return {frozenset(group) for group in groups.values()}
+
+
+@pytest.fixture(scope="module")
+def truth() -> dict:
+    import json
+
+    from tests.conftest import FIXTURES
+
+    return json.loads((FIXTURES / "truth.json").read_text(encoding="utf-8"))
+
+
+def test_copy_clusters_are_exactly_the_labelled_copies(crawl, truth):
+    found = {a["url"]: a["copy_cluster"] for a in crawl.articles}
+    labelled = {url: label["copy_of"] for url, label in truth["articles"].items()}
+    assert partition(found) == partition(labelled)
+    originals = {label["copy_of"] for label in truth["articles"].values()}
+    assert set(found.values()) == originals  # each copy cluster is named by its original
+
+
+def test_event_clusters_are_exactly_the_labelled_events(crawl, truth):
+    found = {a["url"]: a["event_cluster"] for a in crawl.articles}
+    labelled = {url: label["event"] for url, label in truth["articles"].items()}
+    assert partition(found) == partition(labelled)
+
+
+def test_cluster_report_is_written_at_the_end_of_the_crawl(crawl):
+    report = crawl.out_dir / "report"
+    assert (report / "report.html").is_file()
+    document = (report / "clusters.json").read_text(encoding="utf-8")
+    assert '"schema"' in document

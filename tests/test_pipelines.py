@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import copy
+
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article, PageReject
-from crawler.pipelines import ValidateArticlePipeline
+from crawler.pipelines import ClusterArticlesPipeline, ValidateArticlePipeline
 
 BODY = "Presiden menerima kunjungan delegasi di Istana Merdeka pada Senin pagi. " * 5
 
@@ -41,3 +43,70 @@ def test_threshold_comes_from_settings():
     pipeline = ValidateArticlePipeline.from_crawler(crawler)
     article = Article(url="https://a.test/1", title="Judul", body="Video: banjir.")
     assert pipeline.process_item(article) is article
+
+
+def article_items(corpus: list[dict]) -> list[Article]:
+    return [
+        Article(
+            url=f"https://{story['publisher']}.test/{story['id']}",
+            site=f"{story['publisher']}.test",
+            title=story["title"],
+            body="\n".join(story["body"]),
+            published=story["published"],
+        )
+        for story in corpus
+    ]
+
+
+@pytest.fixture(scope="module")
+def corpus_articles() -> list[Article]:
+    import json
+
+    from tests.conftest import FIXTURES
+
+    stories = []
+    for name in ("seed_stories.json", "stories_a.json", "stories_b.json"):
+        stories += json.loads((FIXTURES / "corpus" / name).read_text(encoding="utf-8"))
+    return article_items(stories)
+
+
+def cluster_pipeline(index_path, **settings) -> ClusterArticlesPipeline:
+    crawler = get_crawler(settings_dict={"DEDUP_CRAWL_INDEX": str(index_path), **settings})
+    crawler.stats.open_spider()
+    pipeline = ClusterArticlesPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    return pipeline
+
+
+def crawl_through(pipeline: ClusterArticlesPipeline, items: list[Article]) -> None:
+    for item in items:
+        out = pipeline.process_item(item)
+        assert out.copy_cluster and out.event_cluster
+    pipeline.close_spider()
+
+
+def test_two_crawls_on_a_persisted_index_cluster_like_one_crawl(tmp_path, corpus_articles):
+    whole = cluster_pipeline(tmp_path / "whole.npz")
+    crawl_through(whole, copy.deepcopy(corpus_articles))
+    half = len(corpus_articles) // 2
+    first = cluster_pipeline(tmp_path / "split.npz")
+    crawl_through(first, copy.deepcopy(corpus_articles[:half]))
+    second = cluster_pipeline(tmp_path / "split.npz")
+    assert len(second.index) == half  # the first crawl's articles were kept
+    crawl_through(second, copy.deepcopy(corpus_articles[half:]))
+    assert second.final == whole.final
+
+
+def test_reset_starts_the_index_afresh(tmp_path, corpus_articles):
+    crawl_through(cluster_pipeline(tmp_path / "i.npz"), copy.deepcopy(corpus_articles[:5]))
+    assert len(cluster_pipeline(tmp_path / "i.npz").index) == 5
+    assert len(cluster_pipeline(tmp_path / "i.npz", DEDUP_RESET=True).index) == 0
+
+
+def test_the_seed_stories_share_an_event_but_not_a_copy_cluster(tmp_path, corpus_articles):
+    pipeline = cluster_pipeline(tmp_path / "i.npz")
+    crawl_through(pipeline, copy.deepcopy(corpus_articles))
+    seeds = [a.url for a in corpus_articles[:2]]
+    first, second = (pipeline.final[url] for url in seeds)
+    assert first.event_cluster == second.event_cluster
+    assert first.copy_cluster != second.copy_cluster

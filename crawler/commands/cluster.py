@@ -4,7 +4,8 @@ Thresholds and features come from the `DEDUP_*` settings (see `crawler.dedup.Ded
 each one and its default), read once here and handed to `crawler.dedup` as a plain dataclass.
 With `--index PATH` (or the `DEDUP_INDEX_PATH` setting) the records are clustered together with
 an index persisted by earlier runs or crawls, and the index is saved back; `--reset-index` (or
-`DEDUP_RESET`) starts it afresh.
+`DEDUP_RESET`) starts it afresh. With `--report DIR` it also writes the cluster report
+(`clusters.json`, `report.html`) there and prints a table of the largest clusters.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from scrapy.exceptions import UsageError
 
 from crawler.dedup import DedupIndex, DedupOptions
 from crawler.dedup.jsonl import ClusterReport, cluster_jsonl
+from crawler.feeds import read_jsonl
+from crawler.report import build_clusters, progress_printer, terminal_summary, write_report
 
 
 class Command(ScrapyCommand):
@@ -26,7 +29,7 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 (Scrapy declares it a ClassVar)
 
     def syntax(self) -> str:
-        return "IN.jsonl -o OUT.jsonl [--index PATH] [--reset-index]"
+        return "IN.jsonl -o OUT.jsonl [--index PATH] [--reset-index] [--report DIR]"
 
     def short_desc(self) -> str:
         return "Add copy_cluster and event_cluster to a JSONL file of article records"
@@ -37,6 +40,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--index", metavar="PATH", help="persisted dedup index to join")
         parser.add_argument("--reset-index", action="store_true",
                             help="ignore the existing index at PATH and start a new one")
+        parser.add_argument("--report", metavar="DIR",
+                            help="write clusters.json and report.html to DIR")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1 or not opts.output:
@@ -53,6 +58,16 @@ class Command(ScrapyCommand):
         if index is not None and index_path:
             index.save(index_path)
         self._print(report, opts.output)
+        if opts.report:
+            self._report(Path(opts.output), Path(opts.report))
+
+    def _report(self, clustered: Path, directory: Path) -> None:
+        progress = progress_printer(sys.stderr)
+        records = list(read_jsonl(clustered))
+        document = build_clusters(records, progress=progress)
+        paths = write_report(directory, records, document, progress=progress)
+        print(terminal_summary(document))
+        print(f"report: {paths.report_html}")
 
     def _print(self, report: ClusterReport, output: str) -> None:
         for number, reason in report.skipped:
