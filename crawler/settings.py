@@ -8,6 +8,7 @@ Our own settings (documented in the README):
   spider name.
 - CRAWL_SUMMARY_FILE: JSON of the page counts by outcome and reason, written at the end.
 - ARTICLE_MIN_BODY_CHARS: shorter bodies are rejected as no article (video and photo pages).
+- EXTRACT_PROCESSES: worker processes that run the extraction beside the crawl; 0 = inline.
 - DEDUP_CRAWL_INDEX: the crawl's persisted dedup index; empty keeps it in memory for one crawl.
 - DEDUP_RESET: start the crawl's dedup index afresh.
 - CLUSTER_REPORT_DIR: where the cluster report goes at the end of a crawl; empty = none.
@@ -54,6 +55,8 @@ FEED_EXPORT_ENCODING = "utf-8"  # default escapes every non-ASCII character
 REJECTS_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "rejects.jsonl")
 CRAWL_SUMMARY_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "summary.json")
 ARTICLE_MIN_BODY_CHARS = 200
+# Extraction in a worker process beside Scrapy's thread (crawler/extraction.py); 0 = inline.
+EXTRACT_PROCESSES = 1
 
 # The crawl's dedup index, kept between crawls; -s DEDUP_RESET=1 starts it afresh. DEDUP_* options
 # (thresholds, features) are documented in crawler/dedup/options.py and the README.

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
@@ -90,11 +94,18 @@ def test_listing_page_follows_articles_and_pagination_of_its_own_site_only():
     assert listed == ["https://jakarta365.net/"]
 
 
+def collect(outputs: AsyncIterator[Any]) -> list[Any]:
+    async def gather() -> list[Any]:
+        return [output async for output in outputs]
+
+    return asyncio.run(gather())
+
+
 def test_article_page_yields_its_article_then_follows_its_links():
     spider = make_spider(Jakarta365Spider)
     url = "https://jakarta365.net/news/1246070/trump-telepon-putin"
     page = LISTING.replace("<body>", "<body><h1>Trump Telepon Putin</h1>")
-    output = list(spider.parse_article(html_response(url, page)))
+    output = collect(spider.parse_article(html_response(url, page)))
     assert isinstance(output[0], Article)
     assert output[0].url == url
     assert all(isinstance(request, Request) for request in output[1:])
@@ -105,7 +116,7 @@ def test_non_html_article_page_becomes_a_reject_with_its_content_type():
     spider = make_spider(Jakarta365Spider)
     url = "https://jakarta365.net/news/1/gambar"
     response = Response(url=url, body=b"\x89PNG\r\n", headers={"Content-Type": "image/png"})
-    output = list(spider.parse_article(response))
+    output = collect(spider.parse_article(response))
     assert output == [PageReject(url, "not-html: Content-Type image/png")]
 
 

@@ -23,11 +23,14 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.accounting import listing_page, page_missed
-from crawler.extract import ExtractionError, extract_article
+from crawler.extraction import PageExtractor
 from crawler.items import Article, PageReject
 from crawler.offline import MISS_FLAG
 
 if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
@@ -96,6 +99,7 @@ class NewsSpider(Spider):
     """Crawls the site families named in `site_names`: listing pages to article pages."""
 
     site_names: ClassVar[tuple[str, ...]] = ()
+    extractor: PageExtractor
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +109,12 @@ class NewsSpider(Spider):
         self.start_urls = [url for site in self.sites for url in site.start_urls]
         self.followed: set[str] = set(self.start_urls)
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.extractor = PageExtractor.from_crawler(crawler)
+        return spider
+
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
             yield Request(url, callback=self.parse_listing, errback=self.page_missed)
@@ -113,19 +123,21 @@ class NewsSpider(Spider):
         self.crawler.signals.send_catch_log(listing_page, url=response.url)
         yield from self.follow_links(response)
 
-    def parse_article(self, response: Response) -> Iterator[Article | PageReject | Request]:
-        yield self.article_or_reject(response)
+    async def parse_article(
+        self, response: Response
+    ) -> AsyncIterator[Article | PageReject | Request]:
+        yield await self.article_or_reject(response)
         # Article pages link to more articles (sidebars, related blocks): follow them too.
-        yield from self.follow_links(response)
+        for request in self.follow_links(response):
+            yield request
 
-    def article_or_reject(self, response: Response) -> Article | PageReject:
+    async def article_or_reject(self, response: Response) -> Article | PageReject:
         if not isinstance(response, TextResponse):
             content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
             return PageReject(response.url, f"not-html: Content-Type {content_type or 'missing'}")
-        try:
-            return extract_article(response.text, response.url)
-        except ExtractionError as exc:
-            return PageReject(response.url, f"unreadable: {exc}")
+        # The text as Scrapy decoded it (HTTP header, then meta, then BOM): the header may name
+        # an encoding the page itself does not.
+        return await self.extractor.extract(response.text, response.url)
 
     def follow_links(self, response: Response) -> Iterator[Request]:
         # A plain walk over the hrefs instead of Scrapy's LinkExtractor: the site rules already

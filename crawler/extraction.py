@@ -1,0 +1,87 @@
+"""Where the crawl runs `crawler.extract.extract_article`: in its own process, or in worker
+processes beside Scrapy.
+
+Extraction is CPU-bound Python and Scrapy runs in one thread, so inline every page's extraction
+stalls the engine, and the engine's own work (scheduling, link following, pipelines) adds to it.
+With `EXTRACT_PROCESSES` workers (default 1 beside the crawl process) the two overlap and a
+single crawl uses a second core. `EXTRACT_PROCESSES = 0` extracts inline, which is what several
+crawl workers on one machine want (one process per core).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+
+from crawler.extract import ExtractionError, extract_article
+from crawler.items import Article, PageReject
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+WARM_UP_PAGE = "<html lang='id'><body><article><h1>Judul</h1><p>Teks berita.</p></article></body>"
+
+
+def extract_page(html: str | bytes, url: str) -> Article | PageReject:
+    """The page's article, or a reject when the input is no readable HTML page."""
+    try:
+        return extract_article(html, url)
+    except ExtractionError as exc:
+        return PageReject(url, f"unreadable: {exc}")
+
+
+def warm_up() -> None:
+    """Pay the extractor's one-time costs (trafilatura's stop lists) before the first page."""
+    extract_page(WARM_UP_PAGE, "https://warm.up/")
+
+
+class PageExtractor:
+    """Extracts pages for the spiders, inline or in a pool of `processes` workers."""
+
+    def __init__(self, processes: int) -> None:
+        if processes < 0:
+            raise ValueError(f"EXTRACT_PROCESSES must be 0 or more, got {processes}")
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        extractor = cls(crawler.settings.getint("EXTRACT_PROCESSES", 0))
+        # Started with the crawler, before the spider opens: the workers import and warm up the
+        # extractor while Scrapy starts its engine and fetches the first listing pages.
+        extractor.start()
+        crawler.signals.connect(extractor.close, signals.spider_closed)
+        return extractor
+
+    def start(self) -> None:
+        if self.processes and self._pool is None:
+            # forkserver, not fork: the crawl process has threads (Twisted's pool, DNS), and a
+            # forked copy of a threaded process can deadlock.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["crawler.extract"])
+            self._pool = ProcessPoolExecutor(self.processes, context, initializer=warm_up)
+            for _ in range(self.processes):
+                self._pool.submit(len, "")  # start the workers now, not at the first page
+            logger.info("Extracting pages in %d worker process(es)", self.processes)
+
+    async def extract(self, html: str | bytes, url: str) -> Article | PageReject:
+        if not self.processes:
+            return extract_page(html, url)
+        self.start()
+        assert self._pool is not None  # typing: start() made it
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, extract_page, html, url)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from crawler.extraction import PageExtractor
+from crawler.items import Article, PageReject
+from tests.conftest import FIXTURES
+
+URL = "https://jakarta365.net/news/1246070/trump-telepon-putin-rusia-siap-nego-akhiri-perang-di-ukraina-bagaimana-dengan-zelensky"
+
+
+def extract_with(processes: int, html: str | bytes, url: str) -> Article | PageReject:
+    extractor = PageExtractor(processes)
+    try:
+        return asyncio.run(extractor.extract(html, url))
+    finally:
+        extractor.close()
+
+
+def saved_page() -> bytes:
+    path = FIXTURES / "sites" / "jakarta365.net" / "news" / "1246070"
+    return next(path.iterdir()).read_bytes()
+
+
+def test_worker_process_gives_the_same_article_as_inline():
+    html = saved_page()
+    inline = extract_with(0, html, URL)
+    pooled = extract_with(1, html, URL)
+    assert isinstance(inline, Article)
+    assert inline.body
+    assert pooled == inline
+
+
+@pytest.mark.parametrize("processes", [0, 1])
+def test_unreadable_input_becomes_a_reject_with_the_reason(processes):
+    outcome = extract_with(processes, b"\x00\x01\x02\xff" * 64, "https://a.test/x")
+    assert isinstance(outcome, PageReject)
+    assert outcome.reason.startswith("unreadable: ")
+
+
+def test_negative_process_count_is_refused():
+    with pytest.raises(ValueError, match="EXTRACT_PROCESSES"):
+        PageExtractor(-1)
