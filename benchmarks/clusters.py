@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from crawler.dedup import DedupIndex, DedupOptions, Document
 from crawler.dedup.jsonl import cluster_jsonl
 
-DEFAULT_DATA = Path("/work/shared/data/events/ecbplus-dev.jsonl")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # ../shared beside the project
+DEFAULT_DATA = SHARED / "data" / "events" / "ecbplus-dev.jsonl"
 WORD = re.compile(r"\w+")
 
 Labels = list[str]

@@ -3,7 +3,7 @@
     python benchmarks/extraction.py [--set id-dev|scrapinghub|all] [--data DIR] [--pages]
 
 Scoring follows scrapinghub/article-extraction-benchmark (`evaluate.py`), as described in
-/work/shared/data/README.md: `\\w+` tokens, the multiset of word 4-gram shingles (a text of four
+../shared/data/README.md: `\\w+` tokens, the multiset of word 4-gram shingles (a text of four
 tokens or fewer is one shingle), per-page TP/FP/FN normalised by their sum; corpus precision is
 the mean over pages that predicted something, recall the mean over pages with a non-empty truth
 (a page with nothing predicted scores 0 recall), F1 the harmonic mean of the two means.
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.extract import extract_article  # noqa: E402
 
-DEFAULT_DATA = Path("/work/shared/data/extraction")
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "extraction"  # ../shared beside the project
 SETS = ("id-dev", "scrapinghub")
 NGRAM = 4
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)

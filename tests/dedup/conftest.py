@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = Path("/work/shared/seeds")
-ECB = Path("/work/shared/data/events/ecbplus-dev.jsonl")
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # ../shared beside the project
+SEEDS = SHARED / "seeds"
+ECB = SHARED / "data" / "events" / "ecbplus-dev.jsonl"
 
 
 def _seed(prefix: str) -> tuple[str, str]:
