@@ -73,8 +73,42 @@ _CONTAINERS_WITH_P = XPath("//*[p]")
 _MENU_SEPARATOR_RE = re.compile(r"\s*[\u00b7|\u2022\u00bb/]\s*")
 _TITLE_SLACK_WORDS = 5
 _ALL_LINK = 0.9
+_LISTED_WORDS = 3
+_MIN_TITLE_WORDS = 4
+_FLAT_MAX_LINES = 2
+_FLAT_WORDS = 200
+_WIDGET_SHARE = 0.5
+"""A run after a widget heading is teasers when it is less than this share of the text before;
+a larger one is the article going on below a widget whose links were dropped."""
+_LIST_RUN = 4
+"""This many short lines in a row (not headings) are a list of the article, not furniture."""
+"""Shorter headlines ("Update", "Opinion") may open a paragraph by chance."""
 _SENTENCE_END_RE = re.compile(r"[.!?\u2026\"\u201d')\]]\s*$")
 _MEDIA_CLASS_RE = re.compile(r"caption|photo|image|img|figure|gallery|credit|thumb|media", re.I)
+
+# --- what is never body text, whatever the extractor thinks ----------------------------------
+
+_PRUNE_MARK = "data-crawler-not-body"
+_PRUNE_XPATH = f"//*[@{_PRUNE_MARK}]"
+# candidates, found in one pass in C (string tests on every element's class are the cost);
+# `_is_caption` and the style test decide in Python on the few found
+_NOT_BODY_CANDIDATES = XPath(
+    "//figcaption | //body//*[@hidden or @style or "
+    "(@class and (contains(@class, 'aption') or contains(@class, 'redit')))]"
+)
+# a class token naming a caption or a photo credit: "wp-caption-text", "gallery-caption",
+# "caption", "article__caption", "photo-credit", "media-credit"; not "has-caption" (a wrapper
+# announcing that it holds one) nor "credit-card"
+_CAPTION_TOKEN_RE = re.compile(
+    r"(?:^|\s)(?!has[-_]|with[-_]|no[-_])(?:[\w-]*[-_])?(?:caption|credit)s?"
+    r"(?:[-_](?:text|txt|wrap|wrapper|inner|content|container|body))?(?=\s|$)",
+    re.IGNORECASE,
+)
+_MAX_CAPTION_CHARS = 1000
+"""A caption is a sentence or two; a longer block with a caption-like class is something else."""
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_MAX_HIDDEN_SHARE = 0.5
+"""A hidden block holding most of the page's text is an article revealed by script: kept."""
 
 
 @dataclass
@@ -186,20 +220,51 @@ def _insert_index(parent: HtmlElement, start: int, children: list[HtmlElement]) 
     return start if start <= len(parent) else len(parent)
 
 
+def _is_caption(node: HtmlElement) -> bool:
+    if node.tag != "figcaption" and not _CAPTION_TOKEN_RE.search(node.get("class", "")):
+        return False
+    return len(node.text_content()) <= _MAX_CAPTION_CHARS
+
+
+def mark_not_body(tree: HtmlElement) -> list[str]:
+    """Mark captions, photo credits and hidden elements; returns the XPath that prunes them from
+    trafilatura's copy of the page (our own tree keeps them for dates, images and metadata).
+
+    A caption describes a photo, never the story: the issue's "no caption in the body" holds for
+    every site, and a photo gallery whose only text is captions has no body at all.
+    """
+    marked = False
+    hidden = []
+    for node in _NOT_BODY_CANDIDATES(tree):
+        if _is_caption(node):
+            node.set(_PRUNE_MARK, "caption")
+            marked = True
+        elif node.get("hidden") is not None or _HIDDEN_STYLE_RE.search(node.get("style", "")):
+            hidden.append(node)
+    if hidden:
+        body = tree.find("body")
+        total = len(body.text_content()) if body is not None else 0
+        for node in hidden:
+            if len(node.text_content()) <= _MAX_HIDDEN_SHARE * total:
+                node.set(_PRUNE_MARK, "hidden")
+                marked = True
+    return [_PRUNE_XPATH] if marked else []
+
+
 # --- trafilatura ------------------------------------------------------------------------------
 
 
 def trafilatura_body(
-    tree: HtmlElement, url: str, options: ExtractOptions, prune: list[str]
+    tree: HtmlElement, url: str, options: ExtractOptions, prune: list[str], fast: bool
 ) -> _Element | None:
     """Main-content XML (p, head, list/item, quote, table, ref…) or None when nothing was found."""
     extractor = Extractor(
-        output_format="python",
+        output_format="txt",  # bare_extraction serialises "python" output: text we never read
         comments=False,
         links=False,  # resolving every link target costs more than the rest of our rules
         images=False,  # captions come with images and are not article text
         precision=options.favor_precision,
-        fast=options.fast,
+        fast=fast,
         url=url,
     )
     try:
@@ -323,7 +388,9 @@ def _is_link_list(line: Line, options: ExtractOptions) -> bool:
         return False
     if line.link_density >= _ALL_LINK:
         return True  # a paragraph that is one link is a teaser for another page
-    return line.kind in ("item", "row", "head") or line.words <= options.short_line_words * 2
+    # a list item may be a headline link plus its summary; longer than that it is prose
+    listed = line.kind in ("item", "row", "head")
+    return line.words <= options.short_line_words * (_LISTED_WORDS if listed else 2)
 
 
 def _keep(line: Line, context: LineContext) -> bool:
@@ -348,10 +415,22 @@ def _trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
     start = next((i for i, line in enumerate(lines) if _is_paragraph(line, options)), None)
     if start is None:
         return []  # headings and labels without a single paragraph are not an article
+    start = min(start, _first_list_run(lines[:start]))
     end = len(lines)
     while end > start + 1 and _is_trailing_furniture(lines[end - 1], options):
         end -= 1
     return lines[start:end]
+
+
+def _first_list_run(lines: list[Line]) -> int:
+    """Start of the first run of `_LIST_RUN` non-heading lines (a schedule, a list of steps),
+    or the number of lines when there is none."""
+    run = 0
+    for i, line in enumerate(lines):
+        run = 0 if line.kind == "head" else run + 1
+        if run == _LIST_RUN:
+            return i + 1 - _LIST_RUN
+    return len(lines)
 
 
 def _is_trailing_furniture(line: Line, options: ExtractOptions) -> bool:
@@ -368,18 +447,36 @@ def _is_paragraph(line: Line, options: ExtractOptions) -> bool:
     return line.words >= options.short_line_words and line.kind != "head"
 
 
-def _main_segment(segments: list[list[Line]], options: ExtractOptions) -> list[Line]:
+@dataclass
+class _Segment:
+    """A run of kept lines; `widget` when it opened with a widget heading ("Top stories")."""
+
+    lines: list[Line] = field(default_factory=list)
+    widget: bool = False
+
+    @property
+    def words(self) -> int:
+        return sum(line.words for line in self.lines)
+
+
+def _main_segment(segments: list[_Segment], options: ExtractOptions) -> list[Line]:
     """Keep the largest run of article lines and runs nearly as large.
 
     When trafilatura falls back to most of the page, the article is one run of paragraphs and
-    teasers and widgets are small runs, cut off from it by link lists.
+    teasers and widgets are small runs, cut off from it by link lists or opened by a widget
+    heading; a widget run after a larger run of text is dropped whatever its size.
     """
-    sizes = [sum(line.words for line in seg) for seg in segments]
+    sizes = [seg.words for seg in segments]
     if not sizes:
         return []
     floor = options.min_segment_share * max(sizes)
-    kept = [seg for seg, size in zip(segments, sizes, strict=True) if size >= floor]
-    return [line for seg in kept for line in seg]
+    kept: list[Line] = []
+    largest_before = 0
+    for seg, size in zip(segments, sizes, strict=True):
+        if size >= floor and not (seg.widget and size < _WIDGET_SHARE * largest_before):
+            kept.extend(seg.lines)
+        largest_before = max(largest_before, size)
+    return kept
 
 
 def _merge_datelines(lines: list[Line]) -> list[Line]:
@@ -395,7 +492,7 @@ def _merge_datelines(lines: list[Line]) -> list[Line]:
 
 def clean(raw: list[Line], context: LineContext) -> Body:
     body = Body()
-    segments: list[list[Line]] = [[]]
+    segments = [_Segment()]
     gap = 0
     credits: list[tuple[int, str]] = []
     for line in raw:
@@ -412,12 +509,24 @@ def clean(raw: list[Line], context: LineContext) -> Body:
             continue
         if text != line.text:
             line = Line.of(text, line.kind, line.link_chars)
+        if context.title_key and line.words > context.title_words >= _MIN_TITLE_WORDS:
+            rest = rules.without_headline(line.text, context.title_key, context.title_words)
+            # a credit line may quote the headline: it goes as a whole below
+            if rest is not None and not rules.is_boilerplate(line):
+                if not rest:
+                    continue
+                line = Line.of(rest, line.kind, line.link_chars)
         if _is_link_list(line, context.options):
             gap += 1
+        elif rules.is_widget_heading(line):
+            segments.append(_Segment(widget=True))
+            gap = 0
         elif _keep(line, context):
-            if gap >= context.options.segment_gap_lines and segments[-1]:
-                segments.append([])
-            segments[-1].append(line)
+            if gap >= context.options.segment_gap_lines and segments[-1].lines:
+                segments.append(_Segment())
+            elif gap >= context.options.segment_gap_lines:
+                segments[-1].widget = False  # the widget was only a link list
+            segments[-1].lines.append(line)
             gap = 0
     body.credited = [host for _, host in sorted(credits, key=lambda credit: credit[0])]
     kept = _merge_datelines(_main_segment(segments, context.options))
@@ -432,8 +541,21 @@ def extract_body(tree: HtmlElement, url: str, context: LineContext) -> Body:
     # in place: wrapping loose text in <p> changes nothing metadata or images read later, and
     # trafilatura works on its own copy anyway
     wrap_loose_text(tree, context.options.loose_text_min_chars)
+    prune = [*mark_not_body(tree), *context.site.prune_xpath]
     links = LinkIndex(tree)
-    xml = trafilatura_body(tree, url, context.options, list(context.site.prune_xpath))
-    if xml is None:
-        return Body()
-    return clean(to_lines(xml, links), context)
+    # trafilatura's fast pass finds the article on most pages at two thirds of the cost; when it
+    # found nothing, or fell back to flattening a whole block into one long paragraph, the full
+    # cascade (readability and jusText compared) does better
+    xml = trafilatura_body(tree, url, context.options, prune, fast=True)
+    raw = to_lines(xml, links) if xml is not None else []
+    if not context.options.fast and _flattened(raw):
+        xml = trafilatura_body(tree, url, context.options, prune, fast=False)
+        raw = to_lines(xml, links) if xml is not None else []
+    return clean(raw, context) if raw else Body()
+
+
+def _flattened(raw: list[Line]) -> bool:
+    """Nothing found, or the page's text run together into one or two huge lines."""
+    return not raw or (
+        len(raw) <= _FLAT_MAX_LINES and max(line.words for line in raw) >= _FLAT_WORDS
+    )

@@ -89,7 +89,95 @@ _RELATIVE_TIME_RE = re.compile(
     r"(?:yang\s+)?(?:lalu|ago)\W*$",
     re.IGNORECASE,
 )
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# date and time pieces of a stamp line in any of the page languages we meet
+_STAMP_PART_RE = re.compile(
+    r"(?<![\d.,])(?:\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"
+    r"|(?:[01]?\d|2[0-4])[:.][0-5]\d(?:[:.][0-5]\d)?(?:\s*[ap]\.?m\b\.?)?)(?![\d,]|\.\d)",
+    re.IGNORECASE,
+)
+_STAMP_WORDS = _word_set(
+    """
+    senin selasa rabu kamis jumat jum at sabtu minggu ahad monday tuesday wednesday thursday
+    friday saturday sunday mon tue tues wed thu thur thurs fri sat sun segunda terça terca quarta
+    quinta sexta feira sábado sabado domingo lunes martes miércoles miercoles jueves viernes
+    lundi mardi mercredi jeudi vendredi samedi dimanche montag dienstag mittwoch donnerstag
+    freitag samstag sonntag
+    januari februari maret april mei juni juli agustus september oktober november desember
+    january february march may june july august october december jan feb mar apr jun jul agu
+    agt aug sep sept okt oct nov des dec janeiro fevereiro março marco abril maio junho julho
+    setembro outubro novembro dezembro enero febrero marzo mayo junio julio agosto septiembre
+    octubre noviembre diciembre janvier février fevrier mars avril mai juin juillet août aout
+    septembre octobre décembre decembre januar februar märz marz oktober dezember
+    de del do da of the on at am um à às as a le el pukul jam wib wita wit utc gmt
+    published publish posted updated update last modified created date time first
+    dipublikasikan diterbitkan diperbarui terbit diposting tanggal waktu publikasi update
+    publicado publicada atualizado atualizada actualizado em en
+    """
+)
+_ZONES = _word_set(
+    "wib wita wit utc gmt est edt cst cdt mst mdt pst pdt et pt ct bst cet cest eet ist amt msk "
+    "jst kst hkt sgt aest aedt z am pm"
+)
+_BYLINE_START = frozenset({"by", "oleh", "por", "par", "von"})
+_MAX_STAMP_WORDS = 12
+_MAX_BYLINE_WORDS = 4
 _NUMBER_LINE_RE = re.compile(r"^\W*\d{1,3}\W*$")
+# widget headings: what follows them is another page's teaser, not this article
+_WIDGET_HEADING_RE = re.compile(
+    r"^\W*(?:top\s+stories|partner\s+(?:news|content|stories)|"
+    r"related(?:\s+(?:stories|articles|posts|news|content|coverage|links|topics|videos?|reading))?|"
+    r"more\s+(?:from|stories|news|on|like\s+this|to\s+read|in)\b.*|"
+    r"recommended(?:\s+(?:for\s+you|stories|articles|reading|videos?))?|"
+    r"you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested\s+in)|"
+    r"(?:most|more)\s+(?:popular|read|viewed|shared|commented)\b.*|"
+    r"popular\s+(?:now|posts|stories|articles|news)|trending(?:\s+(?:now|stories|news|topics))?|"
+    r"latest\s+(?:news|stories|posts|articles|videos?)|don\W?t\s+miss|further\s+reading|"
+    r"recent\s+(?:posts|stories|articles)|"
+    r"(?:berita|artikel|video)\s+(?:terkait|terpopuler|terkini|lainnya|pilihan|populer|terbaru)|"
+    r"terpopuler|terkini|populer|paling\s+banyak\s+dibaca|rekomendasi(?:\s+untuk\s+anda)?)"
+    r"\W*$",
+    re.IGNORECASE,
+)
+_MAX_WIDGET_HEADING_WORDS = 7
+# promotion of the site itself: newsletters, social accounts, apps, copyright notices
+_PROMO_RE = re.compile(
+    r"^\W*(?:follow\s+(?:us\b|@?[\w'\u2019]+(?:\s+[\w'\u2019@]+){0,6}\s+on\s+(?:twitter|facebook|"
+    r"instagram|linkedin|youtube|tiktok|threads))|"
+    r"(?:subscribe\s+to|sign\s+up\s+(?:for|to|now))\b.{0,80}\b(?:newsletters?|inbox|podcast|channel)|"
+    r"get\s+(?:the\s+)?(?:latest|best|top)\b.{0,80}\binbox|like\s+this\s+(?:story|article)\b|"
+    r"have\s+a\s+(?:news\s+)?tip\b|click\s+here\b|if\s+you\s+(?:enjoyed|liked)\s+this\b|"
+    r"copyright\b|\u00a9\s*\d{4}|\(c\)\s*\d{4}|this\s+copy\s+is\s+for\s+your\s+personal|"
+    r"listen\s+to\s+[\w\s]{1,30}\s+live\b|reach\s+the\s+(?:reporter|writer|author)s?\b|"
+    r"ikuti\s+(?:kami|berita|akun|channel|saluran)\b|dapatkan\s+(?:update|berita|informasi)\b|"
+    r"download\s+(?:aplikasi|the\s+app|our\s+app)\b)",
+    re.IGNORECASE,
+)
+# the same, anywhere in the line; searched only when a cheap substring test hints at it
+_PROMO_INSIDE_RE = re.compile(
+    r"\ball\s+rights\s+reserved\b|\bmay\s+be\s+reached\s+at\b|\bhak\s+cipta\b|"
+    r"\bdilindungi\s+undang|\bcontributed\s+(?:to\s+)?(?:this\s+)?(?:report|story|article|"
+    r"reporting)\b",
+    re.IGNORECASE,
+)
+_PROMO_INSIDE_HINTS = ("right", "reached", "cipta", "undang", "contributed")
+# "(Reporting by X; Editing by Y)", "Keith Bradsher contributed reporting.", "Contributing: X"
+_CONTRIBUTORS_RE = re.compile(
+    r"^\W*(?:(?:additional\s+)?reporting\s+by\b|(?:writing|editing)\s+by\b|contributing\s*:|"
+    r"with\s+(?:post\s+)?wires\b)",
+    re.IGNORECASE,
+)
+_MAX_PROMO_WORDS = 40
+_MIN_INNER_TITLE_WORDS = 6
+_MIN_REST_WORDS = 4
+"""A shorter headline ("Só quem se ama") may well be quoted inside a paragraph."""
 _DATELINE_END_RE = re.compile(r"\s[-\u2013\u2014]{1,2}\s*$")
 _WORD_RE = re.compile(r"\w+")
 _IMAGE_HINT_RE = re.compile(r"\.(?:png|jpe?g|gif|webp|svg|bmp)|icon/", re.IGNORECASE)
@@ -98,7 +186,8 @@ _CREDIT_TAIL = 120
 _NON_WORD_RE = re.compile(r"\W+")
 
 # scripts written without spaces between words: kana, CJK ideographs, hangul, Thai
-_UNSPACED_RE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# (Korean is written with spaces: hangul is not among them)
+_UNSPACED_RE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff]")
 _CHARS_PER_UNSPACED_WORD = 2
 MAX_CREDIT_WORDS = 12
 """Staff, source and parenthesised credit lines are short; a long line is a sentence."""
@@ -208,6 +297,10 @@ def is_boilerplate(line: Line) -> bool:
     text = line.text
     if _SEE_ALSO_RE.match(text) or is_credit_line(line) or is_tag_line(line):
         return True
+    if line.words <= _MAX_PROMO_WORDS and (
+        _PROMO_RE.match(text) or _CONTRIBUTORS_RE.match(text) or _promotes_inside(text)
+    ):
+        return True
     if line.words > MAX_CREDIT_WORDS * 2:
         return False  # the rules below describe short lines only
     if line.words <= MAX_CREDIT_WORDS and (_STAFF_RE.match(text) or _REPORT_BY_RE.match(text)):
@@ -216,6 +309,7 @@ def is_boilerplate(line: Line) -> bool:
         _COUNTER_RE.match(text)
         or _AD_RE.match(text)
         or _DATE_LINE_RE.match(text)
+        or is_date_stamp(line)
         or _RELATIVE_TIME_RE.match(text)
         or _NUMBER_LINE_RE.match(text)
     )
@@ -238,3 +332,90 @@ def trailing_credit_host(text: str) -> str | None:
         return None
     match = _TRAILING_CREDIT_RE.search(text)
     return credited_host(match.group(0)) if match else None
+
+
+def is_date_stamp(line: Line) -> bool:
+    """A publication stamp in any wording: a date or time and nothing but date words, labels,
+    zones and perhaps a byline ("Updated at 1:23 p.m.", "2019-11-19T08:57:40+01:00",
+    "5:45 AM PST 11/19/2019 by Patrick Shanley", "sexta-feira, 22 de outubro de 2010 às 20:13")."""
+    if line.words > _MAX_STAMP_WORDS:
+        return False
+    text = line.text
+    rest = _STAMP_PART_RE.sub(" ", text)
+    dated = rest != text
+    numbered = dated
+    others: list[str] = []
+    for word in _WORD_RE.findall(rest):
+        lower = word.lower()
+        if word.isdigit():
+            numbered = True
+            continue
+        if lower in _STAMP_WORDS or lower in _ZONES:
+            dated = dated or _is_month(lower)
+            continue
+        others.append(lower)
+    if not (dated and numbered):
+        return False
+    if others and others[0] in _BYLINE_START:
+        return len(others) <= _MAX_BYLINE_WORDS
+    return len(others) <= 1
+
+
+def _is_month(word: str) -> bool:
+    return bool(_MONTH_WORD_RE.match(word))
+
+
+_MONTH_WORD_RE = re.compile(
+    rf"^{_MONTH}$|^(?:janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|novembro|"
+    r"dezembro|enero|febrero|marzo|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
+    r"janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|décembre|"
+    r"januar|februar|märz|dezember)$",
+    re.IGNORECASE,
+)
+
+
+def is_widget_heading(line: Line) -> bool:
+    """ "Related stories", "Top stories", "You may also like", "Berita Terkait": a teaser block
+    starts here."""
+    return line.words <= _MAX_WIDGET_HEADING_WORDS and bool(_WIDGET_HEADING_RE.match(line.text))
+
+
+def without_headline(text: str, title_key: str, title_words: int) -> str | None:
+    """The line without the headline, what comes before it and a date stamp right after it, or
+    None when the line does not hold the headline. Extractors that fall back to a whole block
+    glue "Menu Home News Headline Kamis, 30 Januari 2025 First sentence…" into one line; an
+    article quoting its own full headline inside a paragraph is far rarer than that."""
+    key = normalise(text)
+    if key.startswith(title_key) and key[len(title_key) : len(title_key) + 1] in ("", " "):
+        skip = title_words
+    else:
+        found = f"{key} ".find(f" {title_key} ") if title_words >= _MIN_INNER_TITLE_WORDS else -1
+        if found < 0:
+            return None
+        skip = key.count(" ", 0, found) + 1 + title_words
+    end = 0
+    for count, match in enumerate(_WORD_RE.finditer(text), start=1):
+        if count == skip:
+            end = match.end()
+            break
+    rest = text[end:].lstrip(" \t:|-\u2013\u2014,.")
+    stamp = _LEADING_STAMP_RE.match(rest)
+    if stamp:
+        rest = rest[stamp.end() :].lstrip(" \t:|-\u2013\u2014,.")
+    # "Headline - Site", "Headline | News": a few words left are furniture, not a sentence
+    return rest if word_count(rest) >= _MIN_REST_WORDS else ""
+
+
+_LEADING_STAMP_RE = re.compile(
+    rf"^\W*(?:{_DAY}\W*)?(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
+    rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    r"(?:\W*(?:pukul\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:wib|wita|wit|utc|gmt|[ap]\.?m\.?))*)?",
+    re.IGNORECASE,
+)
+
+
+def _promotes_inside(text: str) -> bool:
+    lower = text.lower()
+    return any(hint in lower for hint in _PROMO_INSIDE_HINTS) and bool(
+        _PROMO_INSIDE_RE.search(text)
+    )

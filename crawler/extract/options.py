@@ -13,7 +13,9 @@ class ExtractOptions:
     """trafilatura's precision mode (drops more borderline blocks)."""
 
     fast: bool = False
-    """trafilatura without its readability/jusText comparison (faster, less robust)."""
+    """trafilatura without its readability/jusText comparison, always. By default that fast pass
+    runs first and the full cascade only when the fast pass fell back to flattening a whole
+    block into one paragraph (its sign of not finding the article's own paragraphs)."""
 
     max_link_density: float = 0.5
     """A list item or short line with at least this share of link text is navigation."""

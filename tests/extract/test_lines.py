@@ -101,3 +101,97 @@ def test_dateline_is_recognised() -> None:
 
 def test_unspaced_scripts_count_as_several_words() -> None:
     assert Line.of("商標権侵害と判断される場合があります。").words > 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Updated at 1:23 p.m.",
+        "2019-11-19T08:57:40+01:00",
+        "5:45 AM PST 11/19/2019 by Patrick Shanley",
+        "sexta-feira, 22 de outubro de 2010 às 20:13",
+        "기사입력 :[ 2018-09-28 17:32 ]",
+        "November 20, 2019 - 11:28 AMT",
+        "Diperbarui Senin, 3 Maret 2025 10:15 WIB",
+    ],
+)
+def test_date_stamps_in_any_wording(text: str) -> None:
+    assert lines.is_date_stamp(Line.of(text))
+    assert lines.is_boilerplate(Line.of(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "May I help you?",
+        "Harga naik menjadi Rp 10.500",
+        "HD THE HOME DEPOT INC. 225.86 -12.99 -5.44%",
+        "Kick-off 20:00 tonight at the new stadium",
+        "1a etapa: 10 de março - Interlagos",
+    ],
+)
+def test_text_with_numbers_is_no_date_stamp(text: str) -> None:
+    assert not lines.is_date_stamp(Line.of(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.",
+        "Subscribe to the Morning Review newsletter",
+        "Get the latest updates right in your inbox. Subscribe to NJ.com's newsletters.",
+        "Copyright © 2019 Dow Jones & Company, Inc. All Rights Reserved",
+        "Copyright ⓒ Entermedia.co.kr. 무단전재 및 재배포 금지",
+        "Keith Bradsher contributed reporting from Hong Kong.",
+        "(Reporting by Greg Roumeliotis; editing by Martin Howell.)",
+        "Associated Press writers Alan Fram and Zeke Miller contributed to this report.",
+        "Like this story? Share it with a friend!",
+    ],
+)
+def test_promotion_and_contributor_lines(text: str) -> None:
+    assert lines.is_boilerplate(Line.of(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "widget"),
+    [
+        ("Top stories", True),
+        ("You may also like...", True),
+        ("Most read in world news", True),
+        ("DON'T MISS", True),
+        ("Berita Terkait", True),
+        ("Related", True),
+        ("How is the plague spread?", False),
+        ("Related parties must disclose their holdings before the vote.", False),
+    ],
+)
+def test_widget_headings(text: str, widget: bool) -> None:
+    assert lines.is_widget_heading(Line.of(text)) is widget
+
+
+TITLE = "FOTO: Suasana Perayaan Imlek 2025 di Berbagai Negara"
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        (f"{TITLE} Kamis, 30 Januari 2025", ""),
+        (f"{TITLE} Kamis, 30 Januari 2025 Lampion merah di jalan.", "Lampion merah di jalan."),
+        (f"Beranda Berita Terkini Bisnis {TITLE} Kamis, 30 Januari 2025", ""),
+        (f"{TITLE} - ETIndonesia", ""),
+        ("Perayaan Imlek 2025 berlangsung meriah di berbagai negara.", None),
+    ],
+)  # fmt: skip
+def test_headline_and_date_are_cut_from_a_line(text: str, rest: str | None) -> None:
+    title_key = lines.normalise(TITLE)
+    assert lines.without_headline(text, title_key, title_key.count(" ") + 1) == rest
+
+
+def test_short_headline_is_not_searched_inside_a_paragraph() -> None:
+    title_key = lines.normalise("Só quem se Ama")
+    text = "Viver bem é um prazer: só quem se ama sabe amar os outros de verdade."
+    assert lines.without_headline(text, title_key, 4) is None
+
+
+def test_korean_is_counted_by_its_spaces() -> None:
+    assert Line.of("악녀의 덫에 걸린 이유리, 의외로 막장극 어울리는 남상미").words == 8
