@@ -14,6 +14,7 @@ import asyncio
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from scrapy import signals
@@ -27,6 +28,13 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+ATTEMPTS = 2
+"""Tries of one page on a worker: a worker's death fails every page in flight, not only the page
+that killed it, so each page gets a second try on a fresh worker."""
+MAX_POOL_FAILURES = 5
+"""Worker deaths in a row, with no page done in between, after which extraction goes inline
+(the workers cannot start: for example a script without an `if __name__ == "__main__"` guard)."""
 
 WARM_UP_PAGE = "<html lang='id'><body><article><h1>Judul</h1><p>Teks berita.</p></article></body>"
 
@@ -52,6 +60,7 @@ class PageExtractor:
             raise ValueError(f"EXTRACT_PROCESSES must be 0 or more, got {processes}")
         self.processes = processes
         self._pool: ProcessPoolExecutor | None = None
+        self._failures_in_a_row = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -74,12 +83,38 @@ class PageExtractor:
             logger.info("Extracting pages in %d worker process(es)", self.processes)
 
     async def extract(self, html: str | bytes, url: str) -> Article | PageReject:
-        if not self.processes:
-            return extract_page(html, url)
-        self.start()
-        assert self._pool is not None  # typing: start() made it
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, extract_page, html, url)
+        for _ in range(ATTEMPTS):
+            if not self.processes:
+                return extract_page(html, url)
+            self.start()
+            assert self._pool is not None  # typing: start() made it
+            pool = self._pool
+            try:
+                outcome = await asyncio.get_running_loop().run_in_executor(
+                    pool, extract_page, html, url
+                )
+            except BrokenProcessPool:
+                self._replace_broken(pool)
+                continue
+            self._failures_in_a_row = 0
+            return outcome
+        return PageReject(url, "extraction-crashed: the extraction worker died on this page")
+
+    def _replace_broken(self, pool: ProcessPoolExecutor) -> None:
+        if pool is not self._pool:
+            return  # another page in flight already replaced it
+        pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+        self._failures_in_a_row += 1
+        if self._failures_in_a_row >= MAX_POOL_FAILURES:
+            logger.error(
+                "Extraction workers died %d times in a row; extracting in the crawl process "
+                "from now on (EXTRACT_PROCESSES=0)",
+                self._failures_in_a_row,
+            )
+            self.processes = 0
+        else:
+            logger.warning("An extraction worker died; starting a new one")
 
     def close(self) -> None:
         if self._pool is not None:

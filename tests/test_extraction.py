@@ -43,3 +43,28 @@ def test_unreadable_input_becomes_a_reject_with_the_reason(processes):
 def test_negative_process_count_is_refused():
     with pytest.raises(ValueError, match="EXTRACT_PROCESSES"):
         PageExtractor(-1)
+
+
+def die(html: str | bytes, url: str) -> Article | PageReject:
+    """Stands in for a page that kills its worker (a crash in native code)."""
+    import os
+
+    os._exit(1)
+
+
+def test_a_worker_death_rejects_that_page_and_the_crawl_goes_on(monkeypatch):
+    import crawler.extraction as extraction
+
+    extractor = PageExtractor(1)
+    try:
+        monkeypatch.setattr(extraction, "extract_page", die)
+        crashed = asyncio.run(extractor.extract(saved_page(), URL))
+        assert crashed == PageReject(
+            URL, "extraction-crashed: the extraction worker died on this page"
+        )
+        monkeypatch.undo()
+        recovered = asyncio.run(extractor.extract(saved_page(), URL))
+        assert isinstance(recovered, Article)
+        assert extractor.processes == 1  # back on a fresh worker, not inline
+    finally:
+        extractor.close()
