@@ -27,10 +27,11 @@ from crawler.dedup.analyse import Analysed, analyse, analyse_many, concat, take
 from crawler.dedup.cluster import copy_clusters, event_clusters, representatives
 from crawler.dedup.features import FeatureBatch
 from crawler.dedup.incremental import Incremental
+from crawler.dedup.memory import large_heap
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment, Document
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: token hashes from 8-byte words, one tokenisation per article
 
 
 class IndexMismatchError(ValueError):
@@ -59,8 +60,9 @@ class DedupIndex:
         """Index `doc` and return its provisional assignment (see `assignments` for the final
         one). Adding a key again replaces the earlier document."""
         incremental = self._live_incremental()
-        row = self._append([doc], analyse([doc.title], [doc.body], self.options))
-        return incremental.add(row, self._data(), self._published_array())
+        analysed = analyse([doc.title], [doc.body], self.options)
+        row = self._append([doc], analysed)
+        return incremental.add(row, analysed, self._published)
 
     def add_many(self, docs: Iterable[Document]) -> None:
         """Index many documents at once (signatures computed in parallel); no answer is given,
@@ -81,6 +83,10 @@ class DedupIndex:
         }
 
     def _cluster(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        with large_heap():
+            return self._cluster_now()
+
+    def _cluster_now(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         rows = np.array(sorted(self._row.values(), key=self._keys.__getitem__), dtype=np.int64)
         keys = [self._keys[r] for r in rows]
         data = take(self._data(), rows)
@@ -182,6 +188,19 @@ class DedupIndex:
             self._original.append(doc.original)
         self._parts.append(analysed)
         return len(self._keys) - 1
+
+    def _extend(self, keys: Sequence[str], published: Sequence[float | None],
+                original: Sequence[bool], analysed: Analysed) -> None:
+        """Store already analysed documents given field by field (the JSONL reader's way)."""
+        if not keys:
+            return
+        for key, when, first in zip(keys, published, original, strict=True):
+            self._row[key] = len(self._keys)
+            self._keys.append(key)
+            self._published.append(math.nan if when is None else when)
+            self._original.append(first)
+        self._parts.append(analysed)
+        self._incremental = None
 
     def _data(self) -> Analysed:
         if len(self._parts) != 1:

@@ -8,8 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from crawler.dedup.analyse import Analysed, analyse, worker_count
 from crawler.dedup.index import DedupIndex
+from crawler.dedup.memory import large_heap
 from crawler.dedup.options import DedupOptions
+from crawler.dedup.parallel import balanced_bounds, fork_map
 from crawler.dedup.records import Assignment, Document
 
 
@@ -43,6 +48,21 @@ def read_records(
             yield number, line, record
 
 
+@dataclass
+class _Part:
+    """What a worker makes of a run of input lines: the usable records' line index, key, date,
+    original flag and whether ids can be appended to the line as it is; the skipped lines; the
+    analysis of the usable records."""
+
+    lines: list[int]
+    keys: list[str]
+    published: list[float | None]
+    original: list[bool]
+    appendable: list[bool]
+    skipped: list[tuple[int, str]]
+    analysed: Analysed
+
+
 def cluster_jsonl(
     src: str | os.PathLike[str],
     dst: str | os.PathLike[str],
@@ -53,49 +73,93 @@ def cluster_jsonl(
     `event_cluster` added (other fields kept as they are, in input order), and return a report.
 
     When `index` is given the records join what it already holds (and stay in it).
+
+    The forked workers parse the JSON as well as analyse the texts: this process holds the file
+    as one bytes buffer and never builds the records, so parsing is parallel too and a child
+    shares the buffer without copying it.
     """
     report = ClusterReport()
     index = index if index is not None else DedupIndex(options)
-    kept: list[tuple[str, dict, str]] = []
-    docs: list[Document] = []
-    for number, line, record in read_records(src, report):
-        try:
-            doc = Document.from_record(record)
-        except ValueError as exc:
-            report.skipped.append((number, str(exc)))
-            continue
-        docs.append(doc)
-        kept.append((line, record, doc.key))
-    index.add_many(docs)
-    assigned = index.assignments()
-    _write(dst, kept, assigned)
+    options = index.options
+    data = Path(src).read_bytes()
+    with large_heap():
+        newline = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+        starts = np.concatenate(([0], newline + 1))
+        ends = np.append(newline, len(data))
+        if starts[-1] == len(data):  # no line after the final newline
+            starts, ends = starts[:-1], ends[:-1]
+        bounds = balanced_bounds(ends - starts + 1, worker_count(len(starts), options))
+        parts = fork_map(lambda lo, hi: _read_part(data, starts, ends, lo, hi, options), bounds)
+        for part in parts:
+            report.skipped.extend(part.skipped)
+            index._extend(part.keys, part.published, part.original, part.analysed)
+        assigned = index.assignments()
+    kept = [(line, key, ok) for part in parts
+            for line, key, ok in zip(part.lines, part.keys, part.appendable, strict=True)]
+    _write(dst, data, starts, ends, kept, assigned)
     report.records = len(kept)
-    report.copy_clusters = len({assigned[k].copy_cluster for _, _, k in kept})
-    report.event_clusters = len({assigned[k].event_cluster for _, _, k in kept})
+    report.copy_clusters = len({assigned[k].copy_cluster for _, k, _ in kept})
+    report.event_clusters = len({assigned[k].event_cluster for _, k, _ in kept})
     report.skipped.sort()
     return report
 
 
-def _write(
-    dst: str | os.PathLike[str], kept: list[tuple[str, dict, str]], assigned: dict[str, Assignment]
-) -> None:
+def _read_part(data: bytes, starts: np.ndarray, ends: np.ndarray, lo: int, hi: int,
+               options: DedupOptions) -> _Part:
+    part = _Part([], [], [], [], [], [], analyse([], [], options))
+    titles: list[str] = []
+    bodies: list[str] = []
+    for i in range(lo, hi):
+        raw = data[starts[i] : ends[i]]
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            part.skipped.append((i + 1, f"not JSON: {exc.msg}"))
+            continue
+        except UnicodeDecodeError:
+            part.skipped.append((i + 1, "not UTF-8"))
+            continue
+        if not isinstance(record, dict):
+            part.skipped.append((i + 1, "not a JSON object"))
+            continue
+        try:
+            doc = Document.from_record(record)
+        except ValueError as exc:
+            part.skipped.append((i + 1, str(exc)))
+            continue
+        part.lines.append(i)
+        part.keys.append(doc.key)
+        part.published.append(doc.published)
+        part.original.append(doc.original)
+        part.appendable.append("copy_cluster" not in record and "event_cluster" not in record
+                               and raw.rstrip().endswith(b"}"))
+        titles.append(doc.title)
+        bodies.append(doc.body)
+    part.analysed = analyse(titles, bodies, options)
+    return part
+
+
+def _write(dst: str | os.PathLike[str], data: bytes, starts: np.ndarray, ends: np.ndarray,
+           kept: list[tuple[int, str, bool]], assigned: dict[str, Assignment]) -> None:
     target = Path(dst)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "w", encoding="utf-8") as out:
-        for line, record, key in kept:
-            a = assigned[key]
-            out.write(_with_clusters(line, record, a) + "\n")
+    with open(target, "wb") as out:
+        for line, key, appendable in kept:
+            raw = data[starts[line] : ends[line]]
+            out.write(_with_clusters(raw, appendable, assigned[key]))
 
 
-def _with_clusters(line: str, record: dict, a: Assignment) -> str:
+def _with_clusters(raw: bytes, appendable: bool, a: Assignment) -> bytes:
     """The record's line with the two ids added. Appending to the original text, rather than
     re-serialising, keeps every other field byte for byte and saves a second of a 100k run."""
-    text = line.rstrip()
-    if "copy_cluster" in record or "event_cluster" in record or not text.endswith("}"):
-        merged = {**record, "copy_cluster": a.copy_cluster, "event_cluster": a.event_cluster}
-        return json.dumps(merged, ensure_ascii=False)
+    if not appendable:
+        merged = {**json.loads(raw), "copy_cluster": a.copy_cluster,
+                  "event_cluster": a.event_cluster}
+        return json.dumps(merged, ensure_ascii=False).encode("utf-8") + b"\n"
     ids = json.dumps({"copy_cluster": a.copy_cluster, "event_cluster": a.event_cluster},
-                     ensure_ascii=False)
-    head = text[:-1].rstrip()
-    sep = "" if head.endswith("{") else ", "
-    return f"{head}{sep}{ids[1:]}"
+                     ensure_ascii=False).encode("utf-8")
+    head = raw.rstrip()[:-1].rstrip()
+    sep = b"" if head.endswith(b"{") else b", "
+    return head + sep + ids[1:] + b"\n"

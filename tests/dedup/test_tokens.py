@@ -23,6 +23,16 @@ def test_hashes_do_not_depend_on_the_batch():
 
 
 def test_short_texts_give_one_shingle_and_empty_ones_none():
-    hashes, doc = shingle_hashes(tokenize(["a b", "", "a b c d e f"]), 5)
+    batch = tokenize(["a b", "", "a b c d e f"])
+    hashes, doc = shingle_hashes(batch.hashes, batch.doc, batch.n_docs, 5)
     assert doc.tolist() == [0, 2, 2]
     assert len(set(hashes.tolist())) == 3
+
+
+def test_long_tokens_hash_all_their_bytes():
+    a = "Pemberantasan" * 5 + "x"
+    b = "Pemberantasan" * 5 + "y"
+    batch = tokenize([a, b, a.upper(), "pemberantasan"])
+    h = batch.hashes.tolist()
+    assert h[0] != h[1] and h[0] == h[2] and len(set(h)) == 3
+    assert batch.length.tolist() == [66, 66, 66, 13]
