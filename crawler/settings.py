@@ -9,6 +9,8 @@ Our own settings (documented in the README):
 - CRAWL_SUMMARY_FILE: JSON of the page counts by outcome and reason, written at the end.
 - ARTICLE_MIN_BODY_CHARS: shorter bodies are rejected as no article (video and photo pages).
 - EXTRACT_PROCESSES: worker processes that run the extraction beside the crawl; 0 = inline.
+- REDIS_URL (env CRAWLER_REDIS_URL), CRAWL_JOB, CRAWL_WORKER, CRAWL_WORKER_TTL: the distributed
+  mode, see crawler/distributed.py.
 - DEDUP_CRAWL_INDEX: the crawl's persisted dedup index; empty keeps it in memory for one crawl.
 - DEDUP_RESET: start the crawl's dedup index afresh.
 - CLUSTER_REPORT_DIR: where the cluster report goes at the end of a crawl; empty = none.
@@ -25,7 +27,15 @@ COMMANDS_MODULE = "crawler.commands"
 
 # The embedded default: crawl the saved fixture sites, no network. -s OFFLINE_FIXTURES= goes live.
 OFFLINE_FIXTURES = str(PROJECT_ROOT / "fixtures" / "manifest.json")
-ADDONS = {"crawler.offline.OfflineFixtures": 0, "crawler.feeds.DefaultFeed": 0}
+ADDONS = {
+    "crawler.offline.OfflineFixtures": 0,
+    "crawler.feeds.DefaultFeed": 0,
+    # After DefaultFeed: gives the default feed a per-worker name in the distributed mode.
+    "crawler.distributed.DistributedCrawl": 10,
+}
+# Distributed mode (crawler/distributed.py): several crawl processes share one Redis frontier.
+# Empty = the embedded frontier, no server. The environment variable CRAWLER_REDIS_URL also works.
+REDIS_URL = ""
 
 # Online politeness (the offline add-on lifts these): news sites throttle aggressive crawlers.
 USER_AGENT = "news-crawler/0.1 (+https://example.org/news-crawler)"  # default names Scrapy only
