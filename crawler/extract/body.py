@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from copy import copy
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 from lxml.etree import XPath, _Element
@@ -13,63 +15,21 @@ from trafilatura.core import bare_extraction
 from trafilatura.settings import Extractor
 
 from crawler.extract import lines as rules
+from crawler.extract.dense import BLOCK_TAGS, INVISIBLE_TAGS, dense_lines
 from crawler.extract.lines import Line
 
 if TYPE_CHECKING:
     from crawler.extract.options import ExtractOptions
     from crawler.extract.sites import SiteRules
 
-_SPACE_RE = re.compile(r"\s+")
 _DATELINE_END_RE = re.compile(r"[-\u2013\u2014]\s*$")
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "ul",
-        "ol",
-        "li",
-        "table",
-        "tbody",
-        "tr",
-        "td",
-        "th",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "figure",
-        "figcaption",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "aside",
-        "nav",
-        "form",
-        "dl",
-        "dt",
-        "dd",
-        "pre",
-        "hr",
-        "iframe",
-        "video",
-        "audio",
-        "main",
-        "center",
-        "address",
-        "details",
-    ]
-)
-_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "button", "select"})
 _LINE_TAGS = frozenset({"p", "head", "quote", "item", "row", "code"})
 _NESTED_BREAKS = XPath(
     "boolean(.//*[self::lb or self::p or self::head or self::quote or self::item or self::row "
     "or self::code or self::cell or self::graphic or self::list or self::table])"
 )
 _CONTAINERS_WITH_P = XPath("//*[p]")
+_MENU_SEPARATORS = ("\u00b7", "|", "\u2022", "\u00bb", "/")
 _MENU_SEPARATOR_RE = re.compile(r"\s*[\u00b7|\u2022\u00bb/]\s*")
 _TITLE_SLACK_WORDS = 5
 _ALL_LINK = 0.9
@@ -132,15 +92,17 @@ class Body:
 
 
 def _is_block(node: _Element) -> bool:
-    return not isinstance(node.tag, str) or node.tag in _BLOCK_TAGS or node.tag in _INVISIBLE_TAGS
+    return not isinstance(node.tag, str) or node.tag in BLOCK_TAGS or node.tag in INVISIBLE_TAGS
 
 
 def _run_text(text: str | None, nodes: list[HtmlElement]) -> str:
+    if not nodes:
+        return " ".join(text.split()) if text else ""
     parts = [text or ""]
     for node in nodes:
         parts.append(node.text_content())
         parts.append(node.tail or "")
-    return _SPACE_RE.sub(" ", "".join(parts)).strip()
+    return " ".join("".join(parts).split())
 
 
 def _wrap_run(parent: HtmlElement, index: int, text: str | None, nodes: list[HtmlElement]) -> None:
@@ -258,15 +220,11 @@ def trafilatura_body(
     tree: HtmlElement, url: str, options: ExtractOptions, prune: list[str], fast: bool
 ) -> _Element | None:
     """Main-content XML (p, head, list/item, quote, table, ref…) or None when nothing was found."""
-    extractor = Extractor(
-        output_format="txt",  # bare_extraction serialises "python" output: text we never read
-        comments=False,
-        links=False,  # resolving every link target costs more than the rest of our rules
-        images=False,  # captions come with images and are not article text
-        precision=options.favor_precision,
-        fast=fast,
-        url=url,
-    )
+    # a copy of a prepared Extractor: building one reads its config anew, a tenth of a small
+    # page's extraction; trafilatura copies it again before it changes a setting
+    extractor = copy(_extractor(options.favor_precision, fast))
+    extractor.url = url
+    extractor.source = url and url.encode("utf-8", "replace").decode("utf-8")  # as trafilatura
     try:
         document = bare_extraction(tree, options=extractor, prune_xpath=prune or None)
     except Exception:  # trafilatura's cascade can fail deep inside on odd markup
@@ -275,6 +233,18 @@ def trafilatura_body(
         return None
     body: _Element | None = getattr(document, "body", None)
     return body
+
+
+@cache
+def _extractor(precision: bool, fast: bool) -> Extractor:
+    return Extractor(
+        output_format="txt",  # bare_extraction serialises "python" output: text we never read
+        comments=False,
+        links=False,  # resolving every link target costs more than the rest of our rules
+        images=False,  # captions come with images and are not article text
+        precision=precision,
+        fast=fast,
+    )
 
 
 # --- trafilatura XML -> lines -----------------------------------------------------------------
@@ -290,7 +260,7 @@ class _Walker:
         self._links = links
 
     def flush(self) -> None:
-        text = _SPACE_RE.sub(" ", "".join(self._parts)).strip()
+        text = " ".join("".join(self._parts).split())
         if text:
             self.lines.append(Line.of(text, self._kind, self._links.link_chars(text)))
         self._parts.clear()
@@ -299,7 +269,7 @@ class _Walker:
         tag = node.tag
         if tag == "lb":
             self.flush()
-        elif tag in _LINE_TAGS and _NESTED_BREAKS(node) is False:
+        elif tag in _LINE_TAGS and (len(node) == 0 or _NESTED_BREAKS(node) is False):
             # the common case, a paragraph without <br> or nested blocks: no recursion needed
             self.flush()
             self._parts.extend(node.itertext())
@@ -337,7 +307,7 @@ class LinkIndex:
 
     def __init__(self, tree: HtmlElement) -> None:
         texts = {
-            _SPACE_RE.sub(" ", a.text if len(a) == 0 else a.text_content()).strip()
+            " ".join((a.text if len(a) == 0 else a.text_content()).split())
             for a in tree.iter("a")
             if len(a) or a.text
         }
@@ -353,7 +323,8 @@ class LinkIndex:
         if line in self._texts:
             return len(line)
         # menus flattened into one line: "Blog · Forum · Karir", "Home | News | Sport"
-        segments = _MENU_SEPARATOR_RE.split(line)
+        separators = sum(line.count(mark) for mark in _MENU_SEPARATORS)
+        segments = _MENU_SEPARATOR_RE.split(line) if separators >= 2 else ()
         if len(segments) > 2:
             in_links = sum(len(seg) for seg in segments if seg.strip() in self._texts)
             if in_links * 2 >= len(line):
@@ -376,10 +347,10 @@ class LineContext:
     title_key: str
     site: SiteRules
     options: ExtractOptions
+    title_words: int = field(init=False)
 
-    @property
-    def title_words(self) -> int:
-        return self.title_key.count(" ") + 1
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title_words", self.title_key.count(" ") + 1)
 
 
 def _is_link_list(line: Line, options: ExtractOptions) -> bool:
@@ -544,13 +515,17 @@ def extract_body(tree: HtmlElement, url: str, context: LineContext) -> Body:
     prune = [*mark_not_body(tree), *context.site.prune_xpath]
     links = LinkIndex(tree)
     # trafilatura's fast pass finds the article on most pages at two thirds of the cost; when it
-    # found nothing, or fell back to flattening a whole block into one long paragraph, the full
-    # cascade (readability and jusText compared) does better
+    # found nothing, or fell back to flattening the whole page into one long paragraph (the
+    # story is <br>-separated text or text-only <div>s, which its main pass does not read), the
+    # densest text block is read instead, and only without one the full cascade (readability
+    # and jusText compared) runs: a second extraction
     xml = trafilatura_body(tree, url, context.options, prune, fast=True)
     raw = to_lines(xml, links) if xml is not None else []
-    if not context.options.fast and _flattened(raw):
-        xml = trafilatura_body(tree, url, context.options, prune, fast=False)
-        raw = to_lines(xml, links) if xml is not None else []
+    if _flattened(raw):
+        raw = dense_lines(tree, prune, links) or raw
+        if not context.options.fast and _flattened(raw):
+            xml = trafilatura_body(tree, url, context.options, prune, fast=False)
+            raw = to_lines(xml, links) if xml is not None else []
     return clean(raw, context) if raw else Body()
 
 

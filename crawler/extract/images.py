@@ -22,7 +22,6 @@ _FURNITURE_CLASS_RE = re.compile(
 )
 _IMAGE_EXT_RE = re.compile(r"\.(?:svg|gif)(?:$|\?)", re.IGNORECASE)
 _PARAGRAPHS = XPath("//p")
-_SPACE_RE = re.compile(r"\s+")
 _MIN_SIDE = 100
 _SNIPPET = 40
 _MAX_TRIES = 5
@@ -50,18 +49,16 @@ def _too_small(img: HtmlElement) -> bool:
 
 def _content_images(node: HtmlElement) -> list[HtmlElement]:
     """<img> under `node`, skipping related-article, share, ad and author blocks."""
+    # from each image up to `node` (a page has far fewer images than elements)
     found = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.tag == "img":
-            found.append(current)
-            continue
-        if current is not node and _FURNITURE_CLASS_RE.search(
-            f"{current.get('class', '')} {current.get('id', '')}"
-        ):
-            continue
-        stack.extend(reversed([c for c in current if isinstance(c.tag, str)]))
+    for img in node.iter("img"):
+        ancestor = img.getparent() if img is not node else None
+        while ancestor is not None and ancestor is not node:
+            if _FURNITURE_CLASS_RE.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+                break
+            ancestor = ancestor.getparent()
+        else:
+            found.append(img)
     return found
 
 
@@ -89,7 +86,7 @@ def _first_holder(paragraphs: list[HtmlElement], body_lines: list[str]) -> HtmlE
     """The first <p> holding one of the first few lines (some lines are not from a <p>)."""
     snippets = [line[-_SNIPPET:] for line in body_lines[:_MAX_TRIES]]
     for para in paragraphs:
-        text = _SPACE_RE.sub(" ", para.text_content())
+        text = " ".join(para.text_content().split())
         if any(snippet in text for snippet in snippets):
             return para
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # "Baca juga: …", "BACA JUGA", "Lihat juga", "Simak juga", "Tonton juga", "Read also", "ALSO READ"
 _SEE_ALSO_RE = re.compile(
@@ -180,7 +181,9 @@ _MIN_REST_WORDS = 4
 """A shorter headline ("Só quem se ama") may well be quoted inside a paragraph."""
 _DATELINE_END_RE = re.compile(r"\s[-\u2013\u2014]{1,2}\s*$")
 _WORD_RE = re.compile(r"\w+")
-_IMAGE_HINT_RE = re.compile(r"\.(?:png|jpe?g|gif|webp|svg|bmp)|icon/", re.IGNORECASE)
+_IMAGE_HINTS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", "icon/")
+"""Substrings (of the lower-cased line) that an image or icon URL needs: one `in` test each is
+far cheaper than searching a line with a case-blind regex."""
 _DASHES = ("-", "\u2013", "\u2014", "- ", "\u2013 ", "\u2014 ")
 _CREDIT_TAIL = 120
 _NON_WORD_RE = re.compile(r"\W+")
@@ -216,7 +219,7 @@ class Line:
 def word_count(text: str) -> int:
     """Words, with unspaced scripts (CJK, Thai) counted as one word per few characters."""
     tokens = _WORD_RE.findall(text)
-    if not _UNSPACED_RE.search(text):
+    if text.isascii() or not _UNSPACED_RE.search(text):
         return len(tokens)
     return sum(
         max(1, len(token) // _CHARS_PER_UNSPACED_WORD) if _UNSPACED_RE.search(token) else 1
@@ -319,7 +322,8 @@ def strip_inline_noise(text: str) -> str:
     """Remove image markdown, image/icon URLs and a trailing publisher credit from a line."""
     if "![" in text:
         text = _IMAGE_MD_RE.sub("", text)
-    if _IMAGE_HINT_RE.search(text):
+    lower = text.lower()
+    if _holds_any(lower, _IMAGE_HINTS):
         text = _IMAGE_URL_RE.sub("", text)
     if ")" in text[-_CREDIT_TAIL:]:
         text = _TRAILING_CREDIT_RE.sub("", text)
@@ -385,6 +389,8 @@ def without_headline(text: str, title_key: str, title_words: int) -> str | None:
     None when the line does not hold the headline. Extractors that fall back to a whole block
     glue "Menu Home News Headline Kamis, 30 Januari 2025 First sentence…" into one line; an
     article quoting its own full headline inside a paragraph is far rarer than that."""
+    if _title_probe(title_key) not in text.lower():
+        return None  # a word of the headline is missing: no need to normalise the line
     key = normalise(text)
     if key.startswith(title_key) and key[len(title_key) : len(title_key) + 1] in ("", " "):
         skip = title_words
@@ -406,6 +412,12 @@ def without_headline(text: str, title_key: str, title_words: int) -> str | None:
     return rest if word_count(rest) >= _MIN_REST_WORDS else ""
 
 
+@lru_cache(maxsize=64)
+def _title_probe(title_key: str) -> str:
+    """The headline's longest word: a line holding the headline holds it (lower-cased)."""
+    return max(title_key.split(), key=len, default="")
+
+
 _LEADING_STAMP_RE = re.compile(
     rf"^\W*(?:{_DAY}\W*)?(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
     rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
@@ -415,7 +427,12 @@ _LEADING_STAMP_RE = re.compile(
 
 
 def _promotes_inside(text: str) -> bool:
-    lower = text.lower()
-    return any(hint in lower for hint in _PROMO_INSIDE_HINTS) and bool(
-        _PROMO_INSIDE_RE.search(text)
-    )
+    return _holds_any(text.lower(), _PROMO_INSIDE_HINTS) and bool(_PROMO_INSIDE_RE.search(text))
+
+
+def _holds_any(text: str, parts: tuple[str, ...]) -> bool:
+    """`any(part in text for part in parts)` without a generator per line (a third faster)."""
+    for part in parts:  # noqa: SIM110
+        if part in text:
+            return True
+    return False

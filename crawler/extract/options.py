@@ -14,8 +14,9 @@ class ExtractOptions:
 
     fast: bool = False
     """trafilatura without its readability/jusText comparison, always. By default that fast pass
-    runs first and the full cascade only when the fast pass fell back to flattening a whole
-    block into one paragraph (its sign of not finding the article's own paragraphs)."""
+    runs first; when it fell back to flattening the page into one paragraph (its sign of not
+    finding the article's own paragraphs) the densest text block is read instead, and only
+    without one does the full cascade run. With `fast` the full cascade never runs."""
 
     max_link_density: float = 0.5
     """A list item or short line with at least this share of link text is navigation."""

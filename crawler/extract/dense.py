@@ -1,0 +1,193 @@
+"""Fallback for pages where trafilatura's fast pass finds no article paragraphs.
+
+Its main pass reads <p>-like elements; a CMS printing the story as text separated by <br><br>
+in one <div>, or as a run of text-only <div>s, gives it nothing, and it falls back to the whole
+page as one paragraph. The full cascade (readability, jusText) costs a second extraction; the
+block readability would pick is found far cheaper here: every block's own text (not link text,
+not text of nested blocks) is a paragraph, each paragraph scores its parent in full and its
+grandparent by half, and the best-scored element is read as lines.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lxml.etree import XPath
+
+from crawler.extract.lines import Line
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+    from crawler.extract.body import LinkIndex
+
+BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "tbody",
+        "tr",
+        "td",
+        "th",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "form",
+        "dl",
+        "dt",
+        "dd",
+        "pre",
+        "hr",
+        "iframe",
+        "video",
+        "audio",
+        "main",
+        "center",
+        "address",
+        "details",
+    ]
+)
+INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "button", "select"})
+_NOT_TEXT_TAGS = INVISIBLE_TAGS | {"head", "title", "meta", "link", "svg", "iframe", "textarea"}
+_LINE_KINDS = {
+    "h1": "head",
+    "h2": "head",
+    "h3": "head",
+    "h4": "head",
+    "h5": "head",
+    "h6": "head",
+    "li": "item",
+    "dt": "item",
+    "tr": "row",
+    "blockquote": "quote",
+    "pre": "code",
+}
+_CELLS = frozenset({"td", "th"})
+"""Cells of a row are one line, as in trafilatura's output ("Penulis | : Name")."""
+_MIN_PARAGRAPH_CHARS = 25
+"""Readability's floor: shorter runs (labels, dates, menu entries) score nothing."""
+MIN_BLOCK_CHARS = 400
+"""Below this much paragraph text in the best block the page has no article the cheap way."""
+_BODY = XPath("//body")
+
+
+def _skipped(tree: HtmlElement, prune: list[str]) -> set[HtmlElement]:
+    nodes: set[HtmlElement] = set()
+    for expression in prune:
+        try:
+            nodes.update(node for node in tree.xpath(expression) if hasattr(node, "tag"))
+        except Exception:  # a broken site rule must not break extraction
+            continue
+    return nodes
+
+
+def densest_block(tree: HtmlElement, skip: set[HtmlElement]) -> tuple[HtmlElement | None, float]:
+    """The element whose paragraphs (children in full, grandchildren by half) hold the most
+    non-link text, and that score."""
+    roots = _BODY(tree)
+    if not roots:
+        return None, 0.0
+    own: dict[HtmlElement, int] = {}
+    # (node, block owning the text around it, inside a link)
+    stack: list[tuple[HtmlElement, HtmlElement, bool]] = [(roots[0], roots[0], False)]
+    while stack:
+        node, outer, in_link = stack.pop()
+        tail = node.tail
+        if tail and not in_link and node is not roots[0]:
+            size = len(tail.strip())
+            if size:
+                own[outer] = own.get(outer, 0) + size
+        tag = node.tag
+        if not isinstance(tag, str) or tag in _NOT_TEXT_TAGS or node in skip:
+            continue
+        block = node if tag in BLOCK_TAGS else outer
+        linked = in_link or tag == "a"
+        text = node.text
+        if text and not linked:
+            size = len(text.strip())
+            if size:
+                own[block] = own.get(block, 0) + size
+        stack.extend((child, block, linked) for child in node)
+    scores: dict[HtmlElement, float] = {}
+    for block, size in own.items():
+        if size < _MIN_PARAGRAPH_CHARS:
+            continue
+        parent = block.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + size
+        grandparent = parent.getparent()
+        if grandparent is not None:
+            scores[grandparent] = scores.get(grandparent, 0.0) + size / 2
+    if not scores:
+        return None, 0.0
+    best = max(scores, key=scores.__getitem__)
+    return best, scores[best]
+
+
+def block_lines(block: HtmlElement, skip: set[HtmlElement], links: LinkIndex) -> list[Line]:
+    """The text of `block` as lines: every block element and every <br> ends one."""
+    lines: list[Line] = []
+    parts: list[str] = []
+    kinds = ["p"]
+
+    def flush() -> None:
+        text = " ".join("".join(parts).split())
+        parts.clear()
+        if text:
+            lines.append(Line.of(text, kinds[-1], links.link_chars(text)))
+
+    # (node, closing): a closing entry ends the element's line and adds its tail
+    stack: list[tuple[HtmlElement, bool]] = [(block, False)]
+    while stack:
+        node, closing = stack.pop()
+        tag = node.tag
+        if closing:
+            if tag in _CELLS:
+                parts.append(" ")
+            elif tag in BLOCK_TAGS:
+                flush()
+                kinds.pop()
+            if node is not block and node.tail:
+                parts.append(node.tail)
+            continue
+        if not isinstance(tag, str) or tag in _NOT_TEXT_TAGS or node in skip or tag == "br":
+            if tag == "br":
+                flush()
+            if node is not block and node.tail:
+                parts.append(node.tail)
+            continue
+        if tag in BLOCK_TAGS and tag not in _CELLS:
+            flush()
+            kinds.append(_LINE_KINDS.get(tag, "p"))
+        if node.text:
+            parts.append(node.text)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    flush()
+    return lines
+
+
+def dense_lines(tree: HtmlElement, prune: list[str], links: LinkIndex) -> list[Line]:
+    """Lines of the page's densest text block, or [] when no block holds enough text."""
+    skip = _skipped(tree, prune)
+    block, score = densest_block(tree, skip)
+    if block is None or score < MIN_BLOCK_CHARS:
+        return []
+    return block_lines(block, skip, links)

@@ -1,0 +1,131 @@
+"""The cheap fallback when trafilatura's fast pass flattens the page: the densest text block."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lxml.html
+import pytest
+from lxml.etree import Element, SubElement, _Element
+
+from crawler.extract import body as body_module
+from crawler.extract import extract_article
+from crawler.extract.body import LinkIndex
+from crawler.extract.dense import block_lines, dense_lines, densest_block
+
+URL = "https://www.example.com/news/2025/01/30/story"
+TITLE = "Trotoar Pusat Kota Diperbaiki Tahun Ini"
+PARAGRAPHS = [
+    "Pemerintah kota mengumumkan rencana baru untuk memperbaiki trotoar di pusat kota tahun ini.",
+    "Wali kota mengatakan pekerjaan akan dimulai bulan depan dan selesai sebelum akhir tahun.",
+    "Warga menyambut baik rencana itu, meski sebagian khawatir kemacetan akan bertambah parah.",
+    "Dinas perhubungan berjanji menyiapkan jalur alternatif selama pekerjaan berlangsung nanti.",
+    "Anggaran perbaikan diambil dari dana daerah yang sudah disetujui dewan kota bulan lalu.",
+]
+MENU = "<ul class='menu'>" + "".join(
+    f"<li><a href='/s{i}'>Rubrik nomor {i} pilihan pembaca</a></li>" for i in range(12)
+)
+SIDEBAR = (
+    "<div class='sidebar'><h3>Terpopuler</h3><ul>"
+    + "".join(
+        f"<li><a href='/p{i}'>Berita populer nomor {i} tentang kota yang ramai dibaca</a></li>"
+        for i in range(8)
+    )
+    + "</ul></div>"
+)
+BR_STORY = (
+    "<div class='isi'><br><br><strong>JAKARTA</strong> - "
+    + "<br><br>".join(PARAGRAPHS)
+    + "<table><tr><td>Penulis</td><td>: Andi Saputra</td></tr></table></div>"
+)
+DIV_STORY = "<div class='isi'>" + "".join(
+    f"<div style='font-size:13px'>{text}</div><div><br></div>" for text in PARAGRAPHS
+)
+
+
+def page(story: str) -> str:
+    return (
+        f"<html lang='id'><head><title>{TITLE}</title></head><body>{MENU}</ul>"
+        f"<div class='main'><h1>{TITLE}</h1><div class='date'>Kamis, 30 Januari 2025</div>"
+        f"{story}</div>{SIDEBAR}<div class='footer'>Hak cipta 2025 Kota</div></body></html>"
+    )
+
+
+def tree_of(story: str) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(page(story))
+
+
+def test_densest_block_is_the_story_not_the_link_lists() -> None:
+    tree = tree_of(BR_STORY)
+    block, score = densest_block(tree, set())
+    assert block is not None and block.get("class") == "main"
+    assert score >= sum(len(text) for text in PARAGRAPHS)
+
+
+def test_text_only_divs_score_their_parent() -> None:
+    block, _ = densest_block(tree_of(DIV_STORY), set())
+    assert block is not None and block.get("class") == "isi"
+
+
+def test_block_lines_break_at_br_and_blocks_and_keep_a_row_together() -> None:
+    tree = tree_of(BR_STORY)
+    lines = block_lines(tree.find_class("isi")[0], set(), LinkIndex(tree))
+    texts = [line.text for line in lines]
+    assert texts[0] == f"JAKARTA - {PARAGRAPHS[0]}"
+    assert texts[1:-1] == PARAGRAPHS[1:]
+    assert texts[-1] == "Penulis : Andi Saputra"
+    assert lines[-1].kind == "row"
+
+
+def test_skipped_and_invisible_elements_are_not_read() -> None:
+    story = BR_STORY.replace("<br><br>", "<script>var x = 1;</script><br><br>", 1)
+    tree = tree_of(story.replace("<strong>", "<strong class='credit'>"))
+    skip = set(tree.find_class("credit"))
+    texts = [line.text for line in block_lines(tree.find_class("isi")[0], skip, LinkIndex(tree))]
+    assert texts[0] == f"- {PARAGRAPHS[0]}"
+    assert not any("var x" in text for text in texts)
+
+
+def test_a_page_without_a_text_block_gives_no_lines() -> None:
+    tree = lxml.html.document_fromstring(f"<html><body>{MENU}</ul>{SIDEBAR}</body></html>")
+    assert dense_lines(tree, [], LinkIndex(tree)) == []
+
+
+def _flattened_page(tree: _Element) -> _Element:
+    """What trafilatura's fast pass returns when it falls back to the whole page."""
+    root = Element("body")
+    SubElement(root, "p").text = text = " ".join(tree.itertext())
+    assert len(text.split()) >= 200  # long enough to count as flattened
+    return root
+
+
+@pytest.mark.parametrize("story", [BR_STORY, DIV_STORY], ids=["br", "divs"])
+def test_a_flattened_fast_pass_is_replaced_without_a_second_extraction(
+    story: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passes: list[bool] = []
+
+    def fake(tree: Any, url: str, options: Any, prune: Any, fast: bool) -> _Element:
+        passes.append(fast)
+        return _flattened_page(tree)
+
+    monkeypatch.setattr(body_module, "trafilatura_body", fake)
+    article = extract_article(page(story), URL)
+    assert passes == [True]
+    lines = article.body.split("\n")
+    assert lines[-len(PARAGRAPHS) + 1 :] == PARAGRAPHS[1:]
+    assert lines[-len(PARAGRAPHS)].endswith(PARAGRAPHS[0])
+    assert "Terpopuler" not in article.body and "Rubrik" not in article.body
+
+
+def test_without_a_text_block_the_full_cascade_still_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    passes: list[bool] = []
+    original = body_module.trafilatura_body
+
+    def counting(tree: Any, url: str, options: Any, prune: Any, fast: bool) -> _Element | None:
+        passes.append(fast)
+        return original(tree, url, options, prune, fast) if not fast else None
+
+    monkeypatch.setattr(body_module, "trafilatura_body", counting)
+    extract_article(f"<html><body>{MENU}</ul>{SIDEBAR}</body></html>", URL)
+    assert passes == [True, False]
