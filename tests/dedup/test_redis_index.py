@@ -1,0 +1,139 @@
+"""The dedup index shared in Redis (`crawler.dedup.shared`) against a real server.
+
+Each test works under its own key prefix and deletes its keys. Without a server the tests
+skip, except under CI (env `CI` set), where a missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+
+from crawler.dedup import DedupIndex, DedupOptions, Document
+from crawler.dedup.incremental import incremental_for
+from crawler.dedup.shared import SharedIndexUnavailable, delete_index, storage_config
+
+REDIS_URL = os.environ.get("CRAWLER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+OPTIONS = DedupOptions(workers=1)
+
+
+@pytest.fixture(scope="module")
+def server() -> redis.Redis:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis at {REDIS_URL} is required under CI: {exc}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    return client
+
+
+@pytest.fixture
+def config(server: redis.Redis) -> Iterator[dict[str, Any]]:
+    config = storage_config(REDIS_URL, f"test-{uuid.uuid4().hex}")
+    try:
+        yield config
+    finally:
+        delete_index(server, config["basename"])
+        assert not list(server.scan_iter(match=config["basename"] + b"*"))
+
+
+def corpus(stories: list[dict]) -> list[Document]:
+    """The fixture stories, plus a republication of every other one (a paragraph cut, a
+    credit line added) so there are copies to find."""
+    docs = []
+    for story in stories:
+        body = "\n".join(story["body"])
+        docs.append(Document(story["id"], story["title"], body))
+    for story in stories[::2]:
+        body = "\n".join([*story["body"][:-1], "Sumber : example.com"])
+        docs.append(Document("copy-of-" + story["id"], story["title"], body, original=False))
+    docs.sort(key=lambda d: d.key)
+    return docs
+
+
+def indexes(n: int, config: dict[str, Any] | None) -> list[DedupIndex]:
+    out = []
+    for _ in range(n):
+        index = DedupIndex(OPTIONS)
+        # What `DedupIndex(options, storage_config=config)` wires (see the integration notes).
+        index._incremental = incremental_for(OPTIONS, config)
+        out.append(index)
+    return out
+
+
+def add_interleaved(docs: list[Document], workers: list[DedupIndex]) -> list[tuple[str, str]]:
+    return [
+        (a.copy_cluster, a.event_cluster)
+        for i, doc in enumerate(docs)
+        for a in [workers[i % len(workers)].add(doc)]
+    ]
+
+
+def test_two_workers_on_one_basename_match_one_embedded_index(corpus_stories, config):
+    docs = corpus(corpus_stories)
+    embedded = add_interleaved(docs, indexes(1, None))
+    shared = add_interleaved(docs, indexes(2, config))
+    copies = sum(copy != doc.key for (copy, _), doc in zip(embedded, docs, strict=True))
+    assert copies >= len(corpus_stories) // 2  # every republication found its original
+    assert [c for c, _ in shared] == [c for c, _ in embedded]
+    assert [e for _, e in shared] == [e for _, e in embedded]
+
+
+def test_each_worker_alone_misses_the_other_half(corpus_stories, config):
+    docs = corpus(corpus_stories)
+    embedded = add_interleaved(docs, indexes(1, None))
+    separate = add_interleaved(docs, indexes(2, None))
+    assert separate != embedded  # what sharing the index fixes
+
+
+def test_a_plain_datasketch_lsh_reads_the_shared_copy_index(corpus_stories, config):
+    from datasketch import MinHashLSH
+
+    from crawler.dedup.analyse import analyse
+    from crawler.dedup.incremental import copy_lsh_params
+    from crawler.dedup.signatures import lean_minhash
+
+    docs = corpus(corpus_stories)
+    add_interleaved(docs, indexes(2, config))
+    lsh = MinHashLSH(num_perm=OPTIONS.copy_num_perm, params=copy_lsh_params(OPTIONS),
+                     storage_config={**config, "basename": config["basename"] + b":copy"})
+    doc = next(d for d in docs if d.key.startswith("copy-of-"))
+    signature = analyse([doc.title], [doc.body], OPTIONS).signatures[0]
+    found = lsh.query(lean_minhash(signature, OPTIONS.seed))
+    assert {doc.key, doc.key.removeprefix("copy-of-")} <= set(found)
+
+
+def test_adding_a_key_again_replaces_it(corpus_stories, config):
+    docs = corpus(corpus_stories)
+    (worker,) = indexes(1, config)
+    first = worker.add(docs[0])
+    again = worker.add(docs[0])
+    assert again == first
+    assert redis.Redis.from_url(REDIS_URL).hlen(config["basename"] + b":docs") == 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_unreachable_redis_is_a_clear_error():
+    config = storage_config(f"redis://127.0.0.1:{free_port()}/0", "nowhere")
+    with pytest.raises(SharedIndexUnavailable, match=r"Cannot reach Redis at 127\.0\.0\.1:\d+"):
+        incremental_for(OPTIONS, config)
+
+
+def test_a_shared_index_needs_a_fixed_basename():
+    with pytest.raises(ValueError, match="basename"):
+        incremental_for(OPTIONS, {"type": "redis", "redis": {}})
+    with pytest.raises(ValueError, match="storage type"):
+        incremental_for(OPTIONS, {"type": "cassandra"})
