@@ -3,8 +3,8 @@ processes beside Scrapy.
 
 Extraction is CPU-bound Python and Scrapy runs in one thread, so inline every page's extraction
 stalls the engine, and the engine's own work (scheduling, link following, pipelines) adds to it.
-With `EXTRACT_PROCESSES` workers (default 1 beside the crawl process) the two overlap and a
-single crawl uses a second core. `EXTRACT_PROCESSES = 0` extracts inline, which is what several
+With `EXTRACT_PROCESSES` workers (2 in settings.py) the two overlap and a single crawl uses
+every core of a small machine. `EXTRACT_PROCESSES = 0` extracts inline, which is what several
 crawl workers on one machine want (one process per core).
 """
 

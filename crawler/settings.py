@@ -65,8 +65,9 @@ FEED_EXPORT_ENCODING = "utf-8"  # default escapes every non-ASCII character
 REJECTS_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "rejects.jsonl")
 CRAWL_SUMMARY_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "summary.json")
 ARTICLE_MIN_BODY_CHARS = 200
-# Extraction in a worker process beside Scrapy's thread (crawler/extraction.py); 0 = inline.
-EXTRACT_PROCESSES = 1
+# Extraction in worker processes beside Scrapy's thread (crawler/extraction.py); 0 = inline.
+# Two keep a 2-core machine busy while the crawl process runs Scrapy and the pipelines.
+EXTRACT_PROCESSES = 2
 
 # The crawl's dedup index, kept between crawls; -s DEDUP_RESET=1 starts it afresh. DEDUP_* options
 # (thresholds, features) are documented in crawler/dedup/options.py and the README.
