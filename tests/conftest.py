@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT_ROOT / "fixtures"
@@ -96,3 +97,21 @@ def read_jsonl(path: Path) -> list[dict]:
 def fixture_manifest() -> dict:
     """The project's fixture manifest (saved pages of every site)."""
     return json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
+
+
+REDIS_URL = os.environ.get("CRAWLER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+"""The Redis the distributed-mode tests use; each test keeps to its own key prefix."""
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> redis.Redis:
+    """A client of the test Redis. Without a server the test is skipped, or fails under CI."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        message = f"no Redis at {REDIS_URL}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return client

@@ -22,6 +22,7 @@ import pytest
 import redis
 from scrapy.settings import Settings
 
+from crawler.accounting import OUTCOMES
 from crawler.distributed import (
     DistributedCrawl,
     ExportArticleOnce,
@@ -34,38 +35,25 @@ from crawler.distributed import (
     redacted,
     worker_command,
 )
-from tests.conftest import PROJECT_ROOT, CrawlRun, read_jsonl, run_crawl
+from tests.conftest import PROJECT_ROOT, REDIS_URL, CrawlRun, read_jsonl, run_crawl
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-REDIS_URL = os.environ.get("CRAWLER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CLUSTER_FIELDS = ("copy_cluster", "event_cluster")  # set by the per-process dedup, not compared
-OUTCOMES = ("article", "rejected", "missed", "listing", "failed")
 # Quick failure detection and close, so that the crawl tests stay short.
 FAST = ["CRAWL_WORKER_TTL=2", "MAX_IDLE_TIME_BEFORE_CLOSE=1", "LOG_LEVEL=INFO"]
 
 
-@pytest.fixture(scope="module")
-def server() -> redis.Redis:
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        message = f"no Redis at {REDIS_URL}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return client
 
 
 @pytest.fixture
-def job(server: redis.Redis) -> Iterator[str]:
+def job(redis_server: redis.Redis) -> Iterator[str]:
     name = f"test-{uuid.uuid4().hex[:10]}"
     yield name
-    keys = list(server.scan_iter(match=f"{name}:*"))
+    keys = list(redis_server.scan_iter(match=f"{name}:*"))
     if keys:
-        server.delete(*keys)
+        redis_server.delete(*keys)
 
 
 def free_port() -> int:
@@ -74,15 +62,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def frontier(server: redis.Redis, job: str, worker: str = "w1", ttl: float = 5) -> Frontier:
-    return Frontier(server, JobKeys.for_job(job), worker, ttl)
+def frontier(redis_server: redis.Redis, job: str, worker: str = "w1", ttl: float = 5) -> Frontier:
+    return Frontier(redis_server, JobKeys.for_job(job), worker, ttl)
 
 
 # --- the frontier in Redis, without Scrapy ---------------------------------------------------
 
 
-def test_a_request_is_queued_once_and_stays_in_flight_until_acknowledged(server, job):
-    worker = frontier(server, job)
+def test_a_request_is_queued_once_and_stays_in_flight_until_acknowledged(redis_server, job):
+    worker = frontier(redis_server, job)
     worker.join(flush=False)
     assert worker.push("fp1", 0, b"request-1")
     assert not worker.push("fp1", 0, b"request-1 again")
@@ -95,9 +83,9 @@ def test_a_request_is_queued_once_and_stays_in_flight_until_acknowledged(server,
     assert worker.pending() == (1, 0)
 
 
-def test_requests_of_a_dead_worker_go_back_to_the_queue(server, job):
-    dead = frontier(server, job, "dead", ttl=0.05)
-    alive = frontier(server, job, "alive")
+def test_requests_of_a_dead_worker_go_back_to_the_queue(redis_server, job):
+    dead = frontier(redis_server, job, "dead", ttl=0.05)
+    alive = frontier(redis_server, job, "alive")
     dead.join(flush=False)
     alive.join(flush=False)
     dead.push("a", -5, b"high priority")
@@ -111,16 +99,16 @@ def test_requests_of_a_dead_worker_go_back_to_the_queue(server, job):
     assert alive.pop()[1] == b"high priority"  # type: ignore[index]  # the score is kept
 
 
-def test_flush_on_start_spares_a_job_with_a_live_worker(server, job):
-    first = frontier(server, job, "first")
+def test_flush_on_start_spares_a_job_with_a_live_worker(redis_server, job):
+    first = frontier(redis_server, job, "first")
     assert first.join(flush=True)
     first.push("a", 0, b"request")
-    assert not frontier(server, job, "second").join(flush=True)
+    assert not frontier(redis_server, job, "second").join(flush=True)
     assert first.pending() == (1, 0)
 
 
-def test_only_the_last_worker_out_of_a_drained_job_deletes_it(server, job):
-    first, second = frontier(server, job, "first"), frontier(server, job, "second")
+def test_only_the_last_worker_out_of_a_drained_job_deletes_it(redis_server, job):
+    first, second = frontier(redis_server, job, "first"), frontier(redis_server, job, "second")
     first.join(flush=False)
     second.join(flush=False)
     first.push("a", 0, b"request")
@@ -130,7 +118,7 @@ def test_only_the_last_worker_out_of_a_drained_job_deletes_it(server, job):
     second.ack([token])
     assert second.article_exported("https://example.org/a")
     assert second.leave(clean_up=True)
-    assert not server.exists(*JobKeys.for_job(job).all())
+    assert not redis_server.exists(*JobKeys.for_job(job).all())
 
 
 # --- settings --------------------------------------------------------------------------------

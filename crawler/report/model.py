@@ -180,7 +180,7 @@ class ClusterDocument:
         return cls.from_dict(json.loads(text))
 
 
-def _member_to_dict(member: Member) -> dict[str, Any]:
+def member_to_dict(member: Member) -> dict[str, Any]:
     return {
         "url": member.url,
         "site": member.site,
@@ -204,7 +204,7 @@ def _event_to_dict(event: EventCluster) -> dict[str, Any]:
                 "id": copy.id,
                 "representative": copy.representative.url,
                 "similarity": copy.similarity,
-                "members": [_member_to_dict(member) for member in copy.members],
+                "members": [member_to_dict(member) for member in copy.members],
             }
             for copy in event.copies
         ],

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from crawler.report.assets import SCRIPT, STYLE
-from crawler.report.model import ClusterDocument, CopyCluster, EventCluster, Member
+from crawler.report.model import (
+    ClusterDocument,
+    CopyCluster,
+    EventCluster,
+    Member,
+    member_to_dict,
+)
 from crawler.report.progress import ProgressCallback, report_progress
 from crawler.report.similarity import Ngram, Passage, Span, utf16_spans
 
@@ -164,12 +170,7 @@ def _member_detail(
     member: Member, body: str, spans: list[Span], *, original: bool, lead: bool
 ) -> dict[str, Any]:
     return {
-        "url": member.url,
-        "site": member.site,
-        "source": member.source,
-        "title": member.title,
-        "published": member.published,
-        "similarity": member.similarity,
+        **member_to_dict(member),
         "original": original,
         "lead": lead,
         "body": body,

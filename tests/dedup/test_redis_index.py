@@ -1,4 +1,4 @@
-"""The dedup index shared in Redis (`crawler.dedup.shared`) against a real server.
+"""The dedup index shared in Redis (`crawler.dedup.shared`) against a real redis_server.
 
 Each test works under its own key prefix and deletes its keys. Without a server the tests
 skip, except under CI (env `CI` set), where a missing server is a failure.
@@ -6,7 +6,6 @@ skip, except under CI (env `CI` set), where a missing server is a failure.
 
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 from collections.abc import Iterator
@@ -18,31 +17,21 @@ import redis
 from crawler.dedup import DedupIndex, DedupOptions, Document
 from crawler.dedup.incremental import incremental_for
 from crawler.dedup.shared import SharedIndexUnavailable, delete_index, storage_config
+from tests.conftest import REDIS_URL
 
-REDIS_URL = os.environ.get("CRAWLER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 OPTIONS = DedupOptions(workers=1)
 
 
-@pytest.fixture(scope="module")
-def server() -> redis.Redis:
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis at {REDIS_URL} is required under CI: {exc}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    return client
 
 
 @pytest.fixture
-def config(server: redis.Redis) -> Iterator[dict[str, Any]]:
+def config(redis_server: redis.Redis) -> Iterator[dict[str, Any]]:
     config = storage_config(REDIS_URL, f"test-{uuid.uuid4().hex}")
     try:
         yield config
     finally:
-        delete_index(server, config["basename"])
-        assert not list(server.scan_iter(match=config["basename"] + b"*"))
+        delete_index(redis_server, config["basename"])
+        assert not list(redis_server.scan_iter(match=config["basename"] + b"*"))
 
 
 def corpus(stories: list[dict]) -> list[Document]:
