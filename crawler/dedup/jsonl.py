@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,26 +25,6 @@ class ClusterReport:
     copy_clusters: int = 0
     event_clusters: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
-
-
-def read_records(
-    path: str | os.PathLike[str], report: ClusterReport
-) -> Iterator[tuple[int, str, dict]]:
-    """(line number, line, record) for each JSON object line; other lines go to
-    `report.skipped` with their 1-based number. Blank lines are ignored."""
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                report.skipped.append((number, f"not JSON: {exc.msg}"))
-                continue
-            if not isinstance(record, dict):
-                report.skipped.append((number, "not a JSON object"))
-                continue
-            yield number, line, record
 
 
 @dataclass

@@ -25,7 +25,8 @@ def balanced_bounds(weights: np.ndarray, parts: int) -> list[int]:
     n = len(weights)
     cumulative = np.cumsum(weights, dtype=np.float64)
     total = float(cumulative[-1]) if n else 0.0
-    cuts = np.searchsorted(cumulative, [total * k / parts for k in range(1, parts)])
+    # Cut after the item at which the running total reaches each k/parts of the whole.
+    cuts = np.searchsorted(cumulative, [total * k / parts for k in range(1, parts)]) + 1
     return [0, *sorted({int(c) for c in cuts if 0 < c < n}), n]
 
 
