@@ -16,6 +16,9 @@ from crawler.dedup.options import DedupOptions
 from crawler.dedup.parallel import balanced_bounds, fork_map
 from crawler.dedup.records import Assignment, Document
 
+WRITE_BATCH = 4096
+"""Output lines per write call."""
+
 
 @dataclass
 class ClusterReport:
@@ -124,21 +127,32 @@ def _write(dst: str | os.PathLike[str], data: bytes, starts: np.ndarray, ends: n
            kept: list[tuple[int, str, bool]], assigned: dict[str, Assignment]) -> None:
     target = Path(dst)
     target.parent.mkdir(parents=True, exist_ok=True)
+    quoted: dict[str, bytes] = {}  # an id is quoted once however many members it has
     with open(target, "wb") as out:
-        for line, key, appendable in kept:
-            raw = data[starts[line] : ends[line]]
-            out.write(_with_clusters(raw, appendable, assigned[key]))
+        for lo in range(0, len(kept), WRITE_BATCH):
+            # One write per batch of lines: a write per line cost most of a second at 100k.
+            out.write(b"".join(
+                _with_clusters(data[starts[line]:ends[line]], appendable, assigned[key], quoted)
+                for line, key, appendable in kept[lo : lo + WRITE_BATCH]
+            ))
 
 
-def _with_clusters(raw: bytes, appendable: bool, a: Assignment) -> bytes:
+def _with_clusters(raw: bytes, appendable: bool, a: Assignment, quoted: dict[str, bytes]) -> bytes:
     """The record's line with the two ids added. Appending to the original text, rather than
     re-serialising, keeps every other field byte for byte and saves a second of a 100k run."""
     if not appendable:
         merged = {**json.loads(raw), "copy_cluster": a.copy_cluster,
                   "event_cluster": a.event_cluster}
         return json.dumps(merged, ensure_ascii=False).encode("utf-8") + b"\n"
-    ids = json.dumps({"copy_cluster": a.copy_cluster, "event_cluster": a.event_cluster},
-                     ensure_ascii=False).encode("utf-8")
+    copy_id, event_id = _quoted(a.copy_cluster, quoted), _quoted(a.event_cluster, quoted)
     head = raw.rstrip()[:-1].rstrip()
     sep = b"" if head.endswith(b"{") else b", "
-    return head + sep + ids[1:] + b"\n"
+    return b"%s%s\"copy_cluster\": %s, \"event_cluster\": %s}\n" % (head, sep, copy_id, event_id)
+
+
+def _quoted(value: str, cache: dict[str, bytes]) -> bytes:
+    """`value` as a JSON string, as `json.dumps(value, ensure_ascii=False)` writes it."""
+    text = cache.get(value)
+    if text is None:
+        text = cache[value] = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    return text
