@@ -15,8 +15,11 @@ import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import lxml.etree
+import lxml.html
 from scrapy import signals
 
 from crawler.extract import ExtractionError, extract_article
@@ -39,12 +42,34 @@ MAX_POOL_FAILURES = 5
 WARM_UP_PAGE = "<html lang='id'><body><article><h1>Judul</h1><p>Teks berita.</p></article></body>"
 
 
-def extract_page(html: str | bytes, url: str) -> Article | PageReject:
-    """The page's article, or a reject when the input is no readable HTML page."""
+@dataclass(frozen=True)
+class ExtractedPage:
+    """What a worker gives back for an article page: its outcome and the hrefs of its links."""
+
+    outcome: Article | PageReject
+    hrefs: list[str]
+
+
+def extract_page(html: str | bytes, url: str) -> ExtractedPage:
+    """The page's article (or a reject when the input is no readable HTML page), and its links.
+
+    The links are read here, beside the extraction, so that the crawl process does not parse
+    the page a second time only to find them: that parse is a fifth of its work per page.
+    """
     try:
-        return extract_article(html, url)
+        outcome: Article | PageReject = extract_article(html, url)
     except ExtractionError as exc:
-        return PageReject(url, f"unreadable: {exc}")
+        return ExtractedPage(PageReject(url, f"unreadable: {exc}"), [])
+    return ExtractedPage(outcome, link_hrefs(html))
+
+
+def link_hrefs(html: str | bytes) -> list[str]:
+    """The `href` of every `<a>`, in page order (what `response.xpath("//a/@href")` gives)."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    return [str(href) for href in tree.xpath("//a/@href")]
 
 
 def warm_up() -> None:
@@ -82,7 +107,7 @@ class PageExtractor:
                 self._pool.submit(len, "")  # start the workers now, not at the first page
             logger.info("Extracting pages in %d worker process(es)", self.processes)
 
-    async def extract(self, html: str | bytes, url: str) -> Article | PageReject:
+    async def extract(self, html: str | bytes, url: str) -> ExtractedPage:
         for _ in range(ATTEMPTS):
             if not self.processes:
                 return extract_page(html, url)
@@ -98,7 +123,8 @@ class PageExtractor:
                 continue
             self._failures_in_a_row = 0
             return outcome
-        return PageReject(url, "extraction-crashed: the extraction worker died on this page")
+        crashed = PageReject(url, "extraction-crashed: the extraction worker died on this page")
+        return ExtractedPage(crashed, [])
 
     def _replace_broken(self, pool: ProcessPoolExecutor) -> None:
         if pool is not self._pool:

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from crawler.extraction import PageExtractor
+from crawler.extraction import ExtractedPage, PageExtractor, extract_page
 from crawler.items import Article, PageReject
 from tests.conftest import FIXTURES
 
@@ -14,7 +14,7 @@ URL = "https://jakarta365.net/news/1246070/trump-telepon-putin-rusia-siap-nego-a
 def extract_with(processes: int, html: str | bytes, url: str) -> Article | PageReject:
     extractor = PageExtractor(processes)
     try:
-        return asyncio.run(extractor.extract(html, url))
+        return asyncio.run(extractor.extract(html, url)).outcome
     finally:
         extractor.close()
 
@@ -45,7 +45,7 @@ def test_negative_process_count_is_refused():
         PageExtractor(-1)
 
 
-def die(html: str | bytes, url: str) -> Article | PageReject:
+def die(html: str | bytes, url: str) -> ExtractedPage:
     """Stands in for a page that kills its worker (a crash in native code)."""
     import os
 
@@ -58,13 +58,23 @@ def test_a_worker_death_rejects_that_page_and_the_crawl_goes_on(monkeypatch):
     extractor = PageExtractor(1)
     try:
         monkeypatch.setattr(extraction, "extract_page", die)
-        crashed = asyncio.run(extractor.extract(saved_page(), URL))
+        crashed = asyncio.run(extractor.extract(saved_page(), URL)).outcome
         assert crashed == PageReject(
             URL, "extraction-crashed: the extraction worker died on this page"
         )
         monkeypatch.undo()
-        recovered = asyncio.run(extractor.extract(saved_page(), URL))
+        recovered = asyncio.run(extractor.extract(saved_page(), URL)).outcome
         assert isinstance(recovered, Article)
         assert extractor.processes == 1  # back on a fresh worker, not inline
     finally:
         extractor.close()
+
+
+def test_links_come_back_with_the_article_as_the_crawl_would_read_them():
+    from scrapy.http import HtmlResponse
+
+    html = saved_page()
+    page = extract_page(html, URL)
+    response = HtmlResponse(url=URL, body=html, encoding="utf-8")
+    assert page.hrefs == response.xpath("//a/@href").getall()
+    assert len(page.hrefs) > 20

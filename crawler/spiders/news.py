@@ -126,20 +126,23 @@ class NewsSpider(Spider):
     async def parse_article(
         self, response: Response
     ) -> AsyncIterator[Article | PageReject | Request]:
-        yield await self.article_or_reject(response)
-        # Article pages link to more articles (sidebars, related blocks): follow them too.
-        for request in self.follow_links(response):
-            yield request
-
-    async def article_or_reject(self, response: Response) -> Article | PageReject:
         if not isinstance(response, TextResponse):
             content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
-            return PageReject(response.url, f"not-html: Content-Type {content_type or 'missing'}")
+            yield PageReject(response.url, f"not-html: Content-Type {content_type or 'missing'}")
+            return
         # The text as Scrapy decoded it (HTTP header, then meta, then BOM): the header may name
         # an encoding the page itself does not.
-        return await self.extractor.extract(response.text, response.url)
+        page = await self.extractor.extract(response.text, response.url)
+        yield page.outcome
+        # Article pages link to more articles (sidebars, related blocks): follow them too.
+        for request in self.follow_links(response, page.hrefs):
+            yield request
 
-    def follow_links(self, response: Response) -> Iterator[Request]:
+    def follow_links(
+        self, response: Response, hrefs: list[str] | None = None
+    ) -> Iterator[Request]:
+        """Requests for the page's links that its site's rules follow. `hrefs` are the page's
+        link targets when the extraction already read them."""
         # A plain walk over the hrefs instead of Scrapy's LinkExtractor: the site rules already
         # decide which URLs count, and LinkExtractor's per-link canonicalisation cost more than
         # 10 ms per page, a third of the extraction time.
@@ -148,7 +151,7 @@ class NewsSpider(Spider):
         # look-up only to be dropped. The dupefilter stays the authority (shared across workers).
         if not isinstance(response, TextResponse):
             return
-        for href in response.xpath("//a/@href").getall():
+        for href in response.xpath("//a/@href").getall() if hrefs is None else hrefs:
             url = clean_link(response.urljoin(href.strip()))
             if url in self.followed:
                 continue
