@@ -87,6 +87,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from crawler.dedup import DedupOptions
 from crawler.dedup.jsonl import cluster_jsonl
+from crawler.dedup.shared import delete_index
 from crawler.items import Article
 
 if TYPE_CHECKING:
@@ -170,6 +171,8 @@ class JobKeys:
     inflight: str
     workers: str
     articles: str
+    dedup: bytes
+    """Basename of the job's shared dedup index (`crawler.dedup.shared`)."""
 
     @classmethod
     def for_job(
@@ -183,6 +186,7 @@ class JobKeys:
             inflight=f"{job}:inflight",
             workers=f"{job}:workers",
             articles=f"{job}:articles",
+            dedup=f"{job}:dedup".encode(),
         )
 
     def all(self) -> list[str]:
@@ -287,7 +291,10 @@ class Frontier:
         Returns whether it flushed."""
         keys = [self.keys.workers, self.keys.requests, self.keys.dupefilter, self.keys.inflight,
                 self.keys.articles]
-        return bool(self._join(keys=keys, args=[self.session, self.ttl_ms, int(flush)]))
+        flushed = bool(self._join(keys=keys, args=[self.session, self.ttl_ms, int(flush)]))
+        if flushed:
+            delete_index(self.server, self.keys.dedup)
+        return flushed
 
     def heartbeat(self) -> None:
         self._heartbeat(keys=[self.keys.workers], args=[self.session, self.ttl_ms])
@@ -325,7 +332,10 @@ class Frontier:
         alive. Returns whether it deleted the job."""
         keys = [self.keys.workers, self.keys.requests, self.keys.dupefilter, self.keys.inflight,
                 self.keys.articles]
-        return bool(self._leave(keys=keys, args=[self.session, int(clean_up)]))
+        deleted = bool(self._leave(keys=keys, args=[self.session, int(clean_up)]))
+        if deleted:
+            delete_index(self.server, self.keys.dedup)
+        return deleted
 
     def article_exported(self, url: str) -> bool:
         return bool(self.server.sismember(self.keys.articles, url))
@@ -707,11 +717,12 @@ class DistributedCrawl:
         storage = f"{MODULE}.{UnbufferedFileFeedStorage.__name__}"
         settings.set("FEED_STORAGES", {**settings.getdict("FEED_STORAGES"), "": storage,
                                        "file": storage}, priority="addon")
-        # One crawl process per core is the unit of scale here, so extraction stays inline; each
-        # worker sees only its own articles, so the crawl's file index and report are off:
-        # `python -m crawler.distributed run` clusters the merged output of all workers.
+        # One crawl process per core is the unit of scale here, so extraction stays inline. The
+        # provisional cluster ids come from one dedup index shared in Redis; the file index and
+        # the report are per process, so they are off: `python -m crawler.distributed run`
+        # clusters the merged output of all workers and gives the final ids.
         for name, value in {"EXTRACT_PROCESSES": 0, "DEDUP_CRAWL_INDEX": "",
-                            "CLUSTER_REPORT_DIR": ""}.items():
+                            "CLUSTER_REPORT_DIR": "", "DEDUP_SHARED_INDEX": True}.items():
             if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
                 settings.set(name, value, priority="project")
         # The spider name when no job is set, filled in where the path is used (%(name)s).

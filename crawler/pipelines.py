@@ -18,6 +18,7 @@ from crawler.dedup import (
     IndexMismatchError,
     parse_published,
 )
+from crawler.dedup.shared import storage_config
 from crawler.feeds import read_jsonl, rewrite_fields
 from crawler.items import Article, PageReject
 from crawler.report import build_clusters, terminal_summary, write_report
@@ -81,12 +82,14 @@ class ClusterArticlesPipeline:
         index_path: str,
         reset: bool,
         report_dir: str,
+        storage: dict[str, Any] | None = None,
     ) -> None:
         self.crawler = crawler
         self.options = options
         self.index_path = index_path
         self.reset = reset
         self.report_dir = report_dir
+        self.storage = storage
         self.index = DedupIndex(options)
         self.given: dict[str, tuple[str, str]] = {}
         self.final: dict[str, Assignment] = {}
@@ -95,12 +98,18 @@ class ClusterArticlesPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
+        storage = None
+        if settings.getbool("DEDUP_SHARED_INDEX") and settings.get("REDIS_URL"):
+            # Distributed mode: every worker's provisional ids come from one index in Redis.
+            job = settings.get("CRAWL_JOB") or crawler.spidercls.name
+            storage = storage_config(settings["REDIS_URL"], job)
         pipeline = cls(
             crawler,
             DedupOptions.from_settings(settings),
             settings.get("DEDUP_CRAWL_INDEX") or "",
             settings.getbool("DEDUP_RESET"),
             settings.get("CLUSTER_REPORT_DIR") or "",
+            storage,
         )
         crawler.signals.connect(pipeline.feed_slot_closed, signals.feed_slot_closed)
         crawler.signals.connect(pipeline.feed_exporter_closed, signals.feed_exporter_closed)
@@ -113,9 +122,12 @@ class ClusterArticlesPipeline:
 
     def open_spider(self) -> None:
         if not self.index_path:
+            self.index = DedupIndex(self.options, self.storage)
             return
         try:
-            self.index = DedupIndex.open(self.index_path, self.options, reset=self.reset)
+            self.index = DedupIndex.open(
+                self.index_path, self.options, reset=self.reset, storage_config=self.storage
+            )
         except IndexMismatchError as exc:
             raise IndexMismatchError(
                 f"{exc}. Rerun with -s DEDUP_RESET=1 to rebuild the dedup index"

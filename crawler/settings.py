@@ -73,6 +73,9 @@ EXTRACT_PROCESSES = 2
 # (thresholds, features) are documented in crawler/dedup/options.py and the README.
 DEDUP_CRAWL_INDEX = str(PROJECT_ROOT / "output" / "dedup-index.npz")
 DEDUP_RESET = False
+# Provisional ids against one index in Redis (REDIS_URL, keys <CRAWL_JOB>:dedup…); the distributed
+# add-on turns it on.
+DEDUP_SHARED_INDEX = False
 CLUSTER_REPORT_DIR = str(PROJECT_ROOT / "output" / "%(name)s" / "report")
 
 LOG_LEVEL = "INFO"  # default DEBUG logs every request and item

@@ -18,15 +18,16 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from crawler.dedup.analyse import Analysed, analyse, analyse_many, concat, take
 from crawler.dedup.cluster import copy_clusters, event_clusters, representatives
 from crawler.dedup.features import FeatureBatch
-from crawler.dedup.incremental import Incremental
+from crawler.dedup.incremental import Incremental, LazyIds, incremental_for
 from crawler.dedup.memory import large_heap
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment, Document
@@ -41,7 +42,14 @@ class IndexMismatchError(ValueError):
 class DedupIndex:
     """Copy and event clustering over a growing set of documents. See the module docstring."""
 
-    def __init__(self, options: DedupOptions | None = None) -> None:
+    def __init__(
+        self,
+        options: DedupOptions | None = None,
+        storage_config: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.storage_config = storage_config
+        """Where the one-at-a-time LSH (`add`) lives: None in memory, or
+        `crawler.dedup.shared.storage_config(...)` for one index shared by workers on Redis."""
         self.options = options or DedupOptions()
         self._keys: list[str] = []
         self._published: list[float] = []
@@ -120,10 +128,15 @@ class DedupIndex:
             raise
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], options: DedupOptions | None = None) -> DedupIndex:
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        options: DedupOptions | None = None,
+        storage_config: Mapping[str, Any] | None = None,
+    ) -> DedupIndex:
         """Read an index written by `save`; raises IndexMismatchError when it was built with
         options that give different signatures."""
-        index = cls(options)
+        index = cls(options, storage_config)
         with np.load(path, allow_pickle=False) as data:
             stamp = json.loads(bytes(data["stamp"]).decode("utf-8"))
             if stamp != index._stamp():
@@ -143,12 +156,16 @@ class DedupIndex:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], options: DedupOptions | None = None, reset: bool = False
+        cls,
+        path: str | os.PathLike[str],
+        options: DedupOptions | None = None,
+        reset: bool = False,
+        storage_config: Mapping[str, Any] | None = None,
     ) -> DedupIndex:
         """The index saved at `path`, or a new one when there is none or `reset` is set."""
         if reset or not Path(path).exists():
-            return cls(options)
-        return cls.load(path, options)
+            return cls(options, storage_config)
+        return cls.load(path, options, storage_config)
 
     def _stamp(self) -> dict[str, object]:
         o = self.options
@@ -211,18 +228,21 @@ class DedupIndex:
         return np.array(self._published, dtype=float)
 
     def _live_incremental(self) -> Incremental:
-        """The query structures for `add`, built from everything indexed so far (with the
-        final assignments of those documents as their provisional ids)."""
+        """The query structures for `add`, built from everything indexed so far. Documents of an
+        opened index get their final assignments as provisional ids, clustered only when a new
+        document first matches one of them (`LazyIds`), so opening an index stays cheap."""
         if self._incremental is None:
-            incremental = Incremental(self.options)
+            incremental = incremental_for(self.options, self.storage_config)
             if self._row:
-                keys, copy_rep, event_rep = self._cluster()
                 rows = sorted(self._row.values(), key=self._keys.__getitem__)
-                incremental.load(
-                    self._data(),
-                    {row: (keys[copy_rep[i]], keys[event_rep[i]]) for i, row in enumerate(rows)},
-                    self._keys,
-                )
+
+                def resolve() -> dict[int, tuple[str, str]]:
+                    keys, copy_rep, event_rep = self._cluster()
+                    return {
+                        row: (keys[copy_rep[i]], keys[event_rep[i]]) for i, row in enumerate(rows)
+                    }
+
+                incremental.load(self._data(), LazyIds(rows, resolve), self._keys)
             self._incremental = incremental
         self._incremental.keys = self._keys
         self._incremental.alive = self._row
