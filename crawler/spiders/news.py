@@ -108,6 +108,7 @@ class NewsSpider(Spider):
         self.allowed_domains = [domain for site in self.sites for domain in site.domains]
         self.start_urls = [url for site in self.sites for url in site.start_urls]
         self.followed: set[str] = set(self.start_urls)
+        self.seen_hrefs: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -146,12 +147,18 @@ class NewsSpider(Spider):
         # A plain walk over the hrefs instead of Scrapy's LinkExtractor: the site rules already
         # decide which URLs count, and LinkExtractor's per-link canonicalisation cost more than
         # 10 ms per page, a third of the extraction time.
-        # Links already followed by this process are skipped here: sidebars repeat the same ~20
-        # links on every page, and each repeat would cost a request fingerprint and a dupefilter
-        # look-up only to be dropped. The dupefilter stays the authority (shared across workers).
+        # Links already seen by this process are skipped here: menus and sidebars repeat the
+        # same links on every page, and each repeat would cost a URL join and clean-up, a request
+        # fingerprint and a dupefilter look-up only to be dropped. Absolute hrefs are skipped
+        # before the join (the same text is the same URL on any page). The dupefilter stays the
+        # authority (shared across workers).
         if not isinstance(response, TextResponse):
             return
         for href in response.xpath("//a/@href").getall() if hrefs is None else hrefs:
+            if href in self.seen_hrefs:
+                continue
+            if href.startswith(("https://", "http://")):
+                self.seen_hrefs.add(href)
             url = clean_link(response.urljoin(href.strip()))
             if url in self.followed:
                 continue
