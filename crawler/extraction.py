@@ -80,16 +80,24 @@ def warm_up() -> None:
 class PageExtractor:
     """Extracts pages for the spiders, inline or in a pool of `processes` workers."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, timeout: float = 0) -> None:
         if processes < 0:
             raise ValueError(f"EXTRACT_PROCESSES must be 0 or more, got {processes}")
+        if timeout < 0:
+            raise ValueError(f"EXTRACT_TIMEOUT must be 0 or more, got {timeout}")
         self.processes = processes
+        self.timeout = timeout
+        """Seconds one page may take in a worker before it is rejected and the worker killed;
+        0: no limit. Only workers can be stopped: inline extraction has no limit."""
         self._pool: ProcessPoolExecutor | None = None
         self._failures_in_a_row = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        extractor = cls(crawler.settings.getint("EXTRACT_PROCESSES", 0))
+        settings = crawler.settings
+        extractor = cls(
+            settings.getint("EXTRACT_PROCESSES", 0), settings.getfloat("EXTRACT_TIMEOUT", 0)
+        )
         # Started with the crawler, before the spider opens: the workers import and warm up the
         # extractor while Scrapy starts its engine and fetches the first listing pages.
         extractor.start()
@@ -114,17 +122,33 @@ class PageExtractor:
             self.start()
             assert self._pool is not None  # typing: start() made it
             pool = self._pool
+            future = asyncio.wrap_future(pool.submit(extract_page, html, url))
             try:
-                outcome = await asyncio.get_running_loop().run_in_executor(
-                    pool, extract_page, html, url
-                )
+                outcome = await asyncio.wait_for(future, self.timeout or None)
             except BrokenProcessPool:
                 self._replace_broken(pool)
                 continue
+            except TimeoutError:
+                self._stop_stuck(pool)
+                slow = f"extraction-timeout: over EXTRACT_TIMEOUT={self.timeout:g} s on this page"
+                return ExtractedPage(PageReject(url, slow), [])
             self._failures_in_a_row = 0
             return outcome
         crashed = PageReject(url, "extraction-crashed: the extraction worker died on this page")
         return ExtractedPage(crashed, [])
+
+    def _stop_stuck(self, pool: ProcessPoolExecutor) -> None:
+        """Kill the workers of `pool`: a running task cannot be cancelled, and a page stuck in
+        native code would hold its worker for good. Pages in flight on the other workers see a
+        broken pool and are tried again on a new one."""
+        logger.warning("Extraction of a page ran over %g s; restarting the workers", self.timeout)
+        # ProcessPoolExecutor offers no way to stop a running task before Python 3.14
+        # (terminate_workers); its process table is the only handle on the workers.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        if pool is self._pool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def _replace_broken(self, pool: ProcessPoolExecutor) -> None:
         if pool is not self._pool:

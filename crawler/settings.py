@@ -9,6 +9,7 @@ Our own settings (documented in the README):
 - CRAWL_SUMMARY_FILE: JSON of the page counts by outcome and reason, written at the end.
 - ARTICLE_MIN_BODY_CHARS: shorter bodies are rejected as no article (video and photo pages).
 - EXTRACT_PROCESSES: worker processes that run the extraction beside the crawl; 0 = inline.
+- EXTRACT_TIMEOUT: seconds one page may take in a worker before it is rejected.
 - REDIS_URL (env CRAWLER_REDIS_URL), CRAWL_JOB, CRAWL_WORKER, CRAWL_WORKER_TTL: the distributed
   mode, see crawler/distributed.py.
 - DEDUP_CRAWL_INDEX: the crawl's persisted dedup index; empty keeps it in memory for one crawl.
@@ -68,6 +69,9 @@ ARTICLE_MIN_BODY_CHARS = 200
 # Extraction in worker processes beside Scrapy's thread (crawler/extraction.py); 0 = inline.
 # Two keep a 2-core machine busy while the crawl process runs Scrapy and the pipelines.
 EXTRACT_PROCESSES = 2
+# One pathological page must not stall the crawl: past this many seconds it is rejected and its
+# worker restarted (0: no limit; inline extraction cannot be stopped).
+EXTRACT_TIMEOUT = 30
 
 # The crawl's dedup index, kept between crawls; -s DEDUP_RESET=1 starts it afresh. DEDUP_* options
 # (thresholds, features) are documented in crawler/dedup/options.py and the README.

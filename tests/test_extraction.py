@@ -40,9 +40,11 @@ def test_unreadable_input_becomes_a_reject_with_the_reason(processes):
     assert outcome.reason.startswith("unreadable: ")
 
 
-def test_negative_process_count_is_refused():
+def test_negative_settings_are_refused():
     with pytest.raises(ValueError, match="EXTRACT_PROCESSES"):
         PageExtractor(-1)
+    with pytest.raises(ValueError, match="EXTRACT_TIMEOUT"):
+        PageExtractor(1, timeout=-1)
 
 
 def die(html: str | bytes, url: str) -> ExtractedPage:
@@ -78,3 +80,27 @@ def test_links_come_back_with_the_article_as_the_crawl_would_read_them():
     response = HtmlResponse(url=URL, body=html, encoding="utf-8")
     assert page.hrefs == response.xpath("//a/@href").getall()
     assert len(page.hrefs) > 20
+
+
+def stall(html: str | bytes, url: str) -> ExtractedPage:
+    """Stands in for a page the extractor never finishes."""
+    import time
+
+    time.sleep(60)
+    raise AssertionError("not reached")
+
+
+def test_a_page_over_the_time_limit_is_rejected_and_its_worker_replaced(monkeypatch):
+    import crawler.extraction as extraction
+
+    extractor = PageExtractor(1, timeout=1)
+    try:
+        monkeypatch.setattr(extraction, "extract_page", stall)
+        slow = asyncio.run(extractor.extract(saved_page(), URL)).outcome
+        assert slow == PageReject(
+            URL, "extraction-timeout: over EXTRACT_TIMEOUT=1 s on this page"
+        )
+        monkeypatch.undo()
+        assert isinstance(asyncio.run(extractor.extract(saved_page(), URL)).outcome, Article)
+    finally:
+        extractor.close()
