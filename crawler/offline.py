@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
@@ -33,6 +33,11 @@ logger = logging.getLogger(__name__)
 
 MISS_FLAG = "fixture-miss"
 """Response flag on the 404 answer for a URL with no saved page."""
+
+
+class PageTooLarge(IgnoreRequest):
+    """The saved page is larger than `DOWNLOAD_MAXSIZE`, which Scrapy's own HTTP handler would
+    refuse to download too."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class FixtureDownloadHandler:
     def __init__(self, crawler: Crawler, manifest: FixtureManifest) -> None:
         self.crawler = crawler
         self.manifest = manifest
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -106,7 +112,11 @@ class FixtureDownloadHandler:
         page = self.manifest.find(request.url)
         if page is None:
             return self._miss(request)
+        max_size = request.meta.get("download_maxsize", self.max_size)
         try:
+            size = page.path.stat().st_size
+            if max_size and size > max_size:
+                raise PageTooLarge(f"page of {size} bytes is over DOWNLOAD_MAXSIZE={max_size}")
             body = page.path.read_bytes()
         except OSError as exc:
             logger.error("Fixture file for %s cannot be read: %s", request.url, exc)

@@ -66,6 +66,8 @@ FEED_EXPORT_ENCODING = "utf-8"  # default escapes every non-ASCII character
 REJECTS_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "rejects.jsonl")
 CRAWL_SUMMARY_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "summary.json")
 ARTICLE_MIN_BODY_CHARS = 200
+# A news page is well under 2 MB; one far larger is no article and would stall the extractor.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # default 1 GiB
 # Extraction in worker processes beside Scrapy's thread (crawler/extraction.py); 0 = inline.
 # Two keep a 2-core machine busy while the crawl process runs Scrapy and the pipelines.
 EXTRACT_PROCESSES = 2

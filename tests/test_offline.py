@@ -15,6 +15,7 @@ from crawler.offline import (
     FixtureDownloadHandler,
     FixtureManifest,
     OfflineFixtures,
+    PageTooLarge,
 )
 from tests.conftest import SavedPage, write_site
 
@@ -125,3 +126,14 @@ def test_command_line_setting_wins_over_the_addon():
     settings.set("DOWNLOAD_DELAY", 3, priority="cmdline")
     OfflineFixtures().update_settings(settings)
     assert settings.getfloat("DOWNLOAD_DELAY") == 3
+
+
+def test_page_over_the_size_limit_is_refused_like_an_online_download(tmp_path):
+    manifest = write_site(tmp_path, [SavedPage("https://a.test/besar", "<p>" + "x" * 5000)])
+    crawler = get_crawler(
+        settings_dict={"OFFLINE_FIXTURES": str(manifest), "DOWNLOAD_MAXSIZE": 4096}
+    )
+    crawler.stats.open_spider()
+    handler = FixtureDownloadHandler.from_crawler(crawler)
+    with pytest.raises(PageTooLarge, match="over DOWNLOAD_MAXSIZE=4096"):
+        download(handler, "https://a.test/besar")

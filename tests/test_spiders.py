@@ -13,7 +13,7 @@ from twisted.python.failure import Failure
 
 from crawler.accounting import listing_page, page_missed
 from crawler.items import Article, PageReject
-from crawler.offline import MISS_FLAG
+from crawler.offline import MISS_FLAG, PageTooLarge
 from crawler.spiders.families import (
     AllSitesSpider,
     Berita247Spider,
@@ -157,3 +157,16 @@ def test_unfetchable_page_is_reported_as_missed_with_its_reason(status, flags, r
 )
 def test_tracking_parameters_are_dropped_from_followed_links(url, clean):
     assert clean_link(url) == clean
+
+
+def test_a_page_over_the_size_limit_is_missed_as_too_large():
+    spider = make_spider(Jakarta365Spider)
+    missed: list[tuple[str, str]] = []
+    spider.crawler.signals.connect(
+        lambda url, reason: missed.append((url, reason)), page_missed, weak=False
+    )
+    url = "https://jakarta365.net/news/9/besar"
+    failure = Failure(PageTooLarge("page of 11000000 bytes is over DOWNLOAD_MAXSIZE=10485760"))
+    failure.request = Request(url)  # type: ignore[attr-defined]
+    spider.page_missed(failure)
+    assert missed == [(url, "too-large: page of 11000000 bytes is over DOWNLOAD_MAXSIZE=10485760")]

@@ -25,7 +25,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler.accounting import listing_page, page_missed
 from crawler.extraction import PageExtractor
 from crawler.items import Article, PageReject
-from crawler.offline import MISS_FLAG
+from crawler.offline import MISS_FLAG, PageTooLarge
 
 if TYPE_CHECKING:
     from typing import Self
@@ -185,6 +185,8 @@ class NewsSpider(Spider):
                 if MISS_FLAG in response.flags
                 else f"http-{response.status}: the server answered {response.status}"
             )
+        elif isinstance(failure.value, PageTooLarge):
+            reason = f"too-large: {failure.getErrorMessage()}"
         else:
             reason = f"download-error: {failure.getErrorMessage()}"
         self.logger.warning("Missed %s (%s)", request.url, reason)
