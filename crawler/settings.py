@@ -14,6 +14,7 @@ Our own settings (documented in the README):
   mode, see crawler/distributed.py.
 - DEDUP_CRAWL_INDEX: the crawl's persisted dedup index; empty keeps it in memory for one crawl.
 - DEDUP_RESET: start the crawl's dedup index afresh.
+- DEDUP_SHARED_INDEX: provisional cluster ids against one index in Redis (distributed mode).
 - CLUSTER_REPORT_DIR: where the cluster report goes at the end of a crawl; empty = none.
 """
 
