@@ -9,6 +9,9 @@ Outcomes and their stats keys:
 - `pages/missed` (and `pages/missed/<code>`): the page could not be fetched (no fixture, HTTP
   error, network error);
 - `pages/listing`: a navigation page whose links were followed;
+- `pages/skipped` (and `pages/skipped/<code>`): the page redirects to a URL the crawl has already
+  requested (a redirect loop, or a second address of a page), so the dupefilter drops the
+  follow-up; listed in the rejects file;
 - `pages/failed`: the spider raised on the page (a bug; logged with its traceback).
 
 `pages/requested` counts pages once each, at the downloader: redirect hops and retries of a page
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OUTCOMES = ("article", "rejected", "missed", "listing", "failed")
+OUTCOMES = ("article", "rejected", "missed", "listing", "skipped", "failed")
 
 # Signals spiders send (Scrapy signals are plain sentinel objects, as in `scrapy.signals`).
 listing_page = object()
@@ -77,6 +80,7 @@ class PageAccounting:
         crawler.signals.connect(accounting.item_scraped, signals.item_scraped)
         crawler.signals.connect(accounting.item_dropped, signals.item_dropped)
         crawler.signals.connect(accounting.spider_error, signals.spider_error)
+        crawler.signals.connect(accounting.request_dropped, signals.request_dropped)
         crawler.signals.connect(accounting.listing, listing_page)
         crawler.signals.connect(accounting.missed, page_missed)
         return accounting
@@ -110,6 +114,14 @@ class PageAccounting:
 
     def spider_error(self, failure: Failure, response: Response) -> None:
         self.record("failed", response.url, f"spider error: {failure.getErrorMessage()}")
+
+    def request_dropped(self, request: Request) -> None:
+        # A dropped first request was never counted; a dropped redirect hop ends its page.
+        redirects = request.meta.get("redirect_urls")
+        if request.meta.get("redirect_times") and redirects:
+            self.record(
+                "skipped", redirects[0], f"duplicate: redirects to {request.url}, already requested"
+            )
 
     def listing(self, url: str) -> None:
         del url  # listing pages are counted, not listed

@@ -18,7 +18,7 @@ from crawler.dedup import (
     IndexMismatchError,
     parse_published,
 )
-from crawler.dedup.shared import storage_config
+from crawler.dedup.shared import SHARED_INDEX_LOST, storage_config
 from crawler.feeds import read_jsonl, rewrite_fields
 from crawler.items import Article, PageReject
 from crawler.report import build_clusters, terminal_summary, write_report
@@ -137,15 +137,19 @@ class ClusterArticlesPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        assignment = self.index.add(
-            Document(
-                key=item.url,
-                title=item.title or "",
-                body=item.body,
-                published=parse_published(item.published),
-                original=item.source in (None, item.site),
-            )
+        document = Document(
+            key=item.url,
+            title=item.title or "",
+            body=item.body,
+            published=parse_published(item.published),
+            original=item.source in (None, item.site),
         )
+        try:
+            assignment = self.index.add(document)
+        except SHARED_INDEX_LOST as exc:
+            # Distributed mode, Redis gone: the worker is stopping (the frontier saw it too);
+            # the page is crawled again when the job resumes.
+            raise DropItem(f"redis-lost: not clustered or exported ({exc})") from exc
         item.copy_cluster = assignment.copy_cluster
         item.event_cluster = assignment.event_cluster
         self.given[item.url] = (assignment.copy_cluster, assignment.event_cluster)

@@ -60,18 +60,13 @@ def article(crawl: CrawlRun, path: str) -> dict:
     return found
 
 
-# Pages the crawl requests and then loses today: a redirect whose target the crawl has already
-# asked for is dropped by Scrapy's dupefilter, so the redirecting page gets no outcome.
-LOST_REDIRECTS = {
+# Pages that redirect to a URL the crawl has already requested: Scrapy's dupefilter drops the
+# follow-up, and the page is a counted skip.
+DUPLICATE_REDIRECTS = {
     url("/berita/155/putar-a"): "redirect loop 155 -> 156 -> 155",
     url("/berita/161/sudah-dimuat"): "301 to /berita/101/…, already fetched",
     "https://www.rusak.example/berita/101/banjir-rendam-jalan": "www. 301 to the page without www.",
 }
-NEEDS_DUPLICATE_OUTCOME = (
-    "needs a code change: a redirect to a URL the crawl already requested is dropped by the "
-    "dupefilter and its page gets no outcome (pages/unaccounted); it should be a counted skip "
-    "(duplicate / redirect loop)"
-)
 
 
 # --- every page: its outcome and reason -----------------------------------------------------
@@ -92,7 +87,8 @@ def expected_outcomes(manifest: dict) -> dict[str, tuple[str, str]]:
 
 
 def test_every_bad_input_page_gets_its_outcome_and_reason(crawl, manifest):
-    assert outcome_of(crawl) == expected_outcomes(manifest)
+    skips = dict.fromkeys(DUPLICATE_REDIRECTS, ("skipped", "duplicate"))
+    assert outcome_of(crawl) == {**expected_outcomes(manifest), **skips}
 
 
 @pytest.mark.parametrize(
@@ -258,23 +254,21 @@ def test_summary_reports_outcomes_and_reasons(crawl, manifest):
     for outcome, code in set(codes):
         assert pages[f"{outcome}/{code}"] == codes.count((outcome, code)), (outcome, code)
     assert pages["article"] == len(crawl.articles)
-    assert pages["rejected"] + pages["missed"] == len(crawl.rejects)
+    assert pages["rejected"] + pages["missed"] + pages["skipped"] == len(crawl.rejects)
 
 
-def test_only_redirects_to_already_requested_urls_go_unaccounted(crawl, manifest):
-    """Today's books: every requested page but the LOST_REDIRECTS has its outcome."""
+def test_redirects_to_already_requested_urls_are_counted_skips(crawl):
+    skipped = {row["url"]: reason_code(row["reason"])
+               for row in crawl.rejects if row["outcome"] == "skipped"}
+    assert skipped == dict.fromkeys(DUPLICATE_REDIRECTS, "duplicate")
+    assert crawl.summary["pages"]["skipped/duplicate"] == len(DUPLICATE_REDIRECTS)
+
+
+def test_outcomes_add_up_to_the_pages_requested(crawl, manifest):
     pages = crawl.summary["pages"]
-    # the expected outcomes (redirects 150, 152, 157 under their final URL), 2 listings, lost
-    requested = len(expected_outcomes(manifest)) + 2 + len(LOST_REDIRECTS)
+    # the expected outcomes (redirects 150, 152, 157 under their final URL), 2 listings, skips
+    requested = len(expected_outcomes(manifest)) + 2 + len(DUPLICATE_REDIRECTS)
     assert pages["requested"] == requested
-    assert sum(pages[outcome] for outcome in OUTCOMES) == requested - len(LOST_REDIRECTS)
-    assert pages["unaccounted"] == len(LOST_REDIRECTS)
-    assert not set(LOST_REDIRECTS) & set(outcome_of(crawl))
-
-
-@pytest.mark.xfail(strict=True, reason=NEEDS_DUPLICATE_OUTCOME)
-def test_outcomes_add_up_to_the_pages_requested(crawl):
-    pages = crawl.summary["pages"]
     assert pages["unaccounted"] == 0
     assert sum(pages[outcome] for outcome in OUTCOMES) == pages["requested"]
 

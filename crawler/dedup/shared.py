@@ -62,6 +62,11 @@ class SharedIndexUnavailable(ConnectionError):
     """The Redis server holding the shared dedup index cannot be reached."""
 
 
+SHARED_INDEX_LOST = (SharedIndexUnavailable, redis.ConnectionError, redis.TimeoutError)
+"""What an `add` on a shared index raises when its Redis is gone (callers stop or drop cleanly
+rather than show a traceback)."""
+
+
 def storage_config(url: str, job: str, **params: Any) -> dict[str, Any]:
     """The LSH storage config of job `job`'s shared index on the Redis at `url`."""
     redis_params = redis.connection.parse_url(url)
