@@ -16,6 +16,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT_ROOT / "fixtures"
 
 
+def saved_page_path(url: str) -> Path:
+    """The file the offline crawl serves for `url` (from `fixtures/manifest.json`)."""
+    manifest = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
+    [file] = [page["file"] for page in manifest["pages"] if page["url"] == url]
+    return FIXTURES / file
+
+
 @dataclass
 class SavedPage:
     url: str

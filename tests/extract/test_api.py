@@ -13,9 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.extract import ExtractionError, extract_article
+from tests.conftest import saved_page_path
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "fixtures" / "golden"
+URLS: dict[str, str] = json.loads((GOLDEN / "urls.json").read_text(encoding="utf-8"))
 URL = "https://www.tribunnews.com/nasional/2025/01/06/x"
 
 
@@ -54,15 +56,14 @@ def test_bytes_are_decoded_by_the_declared_charset() -> None:
 
 
 def test_str_and_bytes_give_the_same_article() -> None:
-    raw = (GOLDEN / "tribun-danantara.html").read_bytes()
+    raw = saved_page_path(URLS["tribun-danantara"]).read_bytes()
     assert extract_article(raw, URL) == extract_article(raw.decode("utf-8"), URL)
 
 
 def test_command_line_prints_the_article_as_json() -> None:
-    url = json.loads((GOLDEN / "urls.json").read_text(encoding="utf-8"))["j365-seed-trump-putin"]
+    url = URLS["j365-seed-trump-putin"]
     done = subprocess.run(
-        [sys.executable, "-m", "crawler.extract", str(GOLDEN / "j365-seed-trump-putin.html"),
-         "--url", url],
+        [sys.executable, "-m", "crawler.extract", str(saved_page_path(url)), "--url", url],
         cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
     )  # fmt: skip
     printed = json.loads(done.stdout)
