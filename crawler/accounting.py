@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -153,16 +154,29 @@ class PageAccounting:
             self.write_summary(Path(self.summary_path % {"name": spider.name}))
 
     def write_summary(self, path: Path) -> None:
-        """The page counts of this crawl as JSON, written atomically (temp file and rename)."""
-        pages = {
+        write_json_atomically(path, crawl_summary(self.stats.get_stats()))
+
+
+def crawl_summary(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """The page counts of a crawl from its stats: `{"pages": {"requested": …, "article": …,
+    "rejected/no-body": …}}`, as summary.json holds them."""
+    return {
+        "pages": {
             key.removeprefix("pages/"): value
-            for key, value in sorted(self.stats.get_stats().items())
+            for key, value in sorted(stats.items())
             if key.startswith("pages/")
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps({"pages": pages}, indent=2) + "\n", encoding="utf-8")
-        temporary.replace(path)
+    }
+
+
+def write_json_atomically(path: Path, data: Any) -> None:
+    """`data` as JSON at `path`, through a temporary file and a rename: a crash leaves the old
+    file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    text = json.dumps(data, default=str, indent=2, sort_keys=True) + "\n"
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
 
 
 class ArticleLogFormatter(LogFormatter):

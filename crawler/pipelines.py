@@ -10,6 +10,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.extensions.feedexport import FileFeedStorage
 
+from crawler.accounting import crawl_summary
 from crawler.dedup import (
     Assignment,
     DedupIndex,
@@ -200,13 +201,7 @@ class ClusterArticlesPipeline:
         directory = Path(self.report_dir % {"name": spider.name if spider else "crawl"})
         records = list(read_jsonl(self.feeds[0]))
         document = build_clusters(records)
-        pages = {
-            key: value
-            for key, value in self.stats.get_stats().items()
-            if key.startswith("pages/")
-        }
-        summary = {"pages": {key.removeprefix("pages/"): value for key, value in pages.items()}}
-        paths = write_report(directory, records, document, summary)
+        paths = write_report(directory, records, document, crawl_summary(self.stats.get_stats()))
         logger.info(
             "Cluster report: %s\n%s", paths.report_html, terminal_summary(document, top=5)
         )

@@ -3,11 +3,12 @@ scripts and benchmarks that read a crawl's figures after it ends."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.statscollectors import MemoryStatsCollector
+
+from crawler.accounting import write_json_atomically
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -22,10 +23,5 @@ class JsonFileStatsCollector(MemoryStatsCollector):
 
     def _persist_stats(self, stats: dict[str, Any]) -> None:
         super()._persist_stats(stats)
-        if not self.stats_file:
-            return
-        path = Path(self.stats_file)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(stats, default=str, indent=2, sort_keys=True) + "\n")
-        temporary.replace(path)
+        if self.stats_file:
+            write_json_atomically(Path(self.stats_file), stats)
