@@ -38,7 +38,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import redis  # noqa: E402  (after the path is set)
 from w3lib.url import canonicalize_url  # noqa: E402
 
-from crawler.distributed import JobKeys, addons_setting  # noqa: E402
+from crawler.distributed import JobKeys  # noqa: E402
 from crawler.spiders.news import all_site_rules  # noqa: E402
 
 TARGET_RATIO = 1.6
@@ -137,7 +137,7 @@ def measure(label: str, folder: Path, commands: dict[str, list[str]], env: dict[
 
 def distributed_run(workers: int, folder: Path, manifest: Path, url: str) -> Run:
     job = f"bench-{uuid.uuid4().hex[:8]}"
-    settings = [addons_setting(), f"CRAWL_JOB={job}", "MAX_IDLE_TIME_BEFORE_CLOSE=0"]
+    settings = [f"CRAWL_JOB={job}", "MAX_IDLE_TIME_BEFORE_CLOSE=0"]
     commands = {
         f"w{n}": crawl_command(folder, f"w{n}", manifest, [*settings, f"CRAWL_WORKER=w{n}"])
         for n in range(1, workers + 1)

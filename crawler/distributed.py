@@ -810,24 +810,13 @@ def cluster_merged(articles: Path) -> None:
     clustered.replace(articles)
 
 
-def addons_setting() -> str:
-    """`ADDONS=…`: the project's add-ons with `DistributedCrawl` added (a no-op once settings.py
-    lists it; `-s ADDONS` replaces the whole dict, so the others are repeated)."""
-    addons = dict(get_project_settings().getdict("ADDONS"))
-    addons.setdefault(f"{MODULE}.{DistributedCrawl.__name__}", 10)
-    return f"ADDONS={json.dumps(addons)}"
-
-
 def worker_command(spider: str, folder: Path, worker: str, settings: list[str]) -> list[str]:
     command = [
-        sys.executable, "-m", "scrapy", "crawl", spider, "-s", addons_setting(),
+        sys.executable, "-m", "scrapy", "crawl", spider,
         "-o", str(folder / f"articles-{worker}.jsonl"),
         "-s", f"CRAWL_WORKER={worker}",
         "-s", f"REJECTS_FILE={folder / f'rejects-{worker}.jsonl'}",
         "-s", f"CRAWL_SUMMARY_FILE={folder / f'summary-{worker}.json'}",
-        # Until the dedup index is shared in Redis, each worker keeps its own in memory: workers
-        # writing one index file or report folder at the end would overwrite each other.
-        "-s", "DEDUP_CRAWL_INDEX=", "-s", "CLUSTER_REPORT_DIR=",
     ]
     for setting in settings:
         command += ["-s", setting]

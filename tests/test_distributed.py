@@ -28,7 +28,6 @@ from crawler.distributed import (
     ExportArticleOnce,
     Frontier,
     JobKeys,
-    addons_setting,
     feed_uri_params,
     merge_outputs,
     per_worker,
@@ -288,8 +287,8 @@ def test_a_worker_killed_mid_crawl_and_restarted_loses_and_repeats_nothing(
 
 def test_unreachable_redis_is_one_line_and_a_non_zero_exit(tmp_path):
     url = f"redis://127.0.0.1:{free_port()}/0"
-    command = [sys.executable, "-m", "scrapy", "crawl", "all", "-s", addons_setting(),
-               "-O", str(tmp_path / "articles.jsonl")]
+    feed = str(tmp_path / "articles.jsonl")
+    command = [sys.executable, "-m", "scrapy", "crawl", "all", "-O", feed]
     env = {**os.environ, "CRAWLER_REDIS_URL": url}
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, env=env,
                           timeout=60, check=False)
