@@ -132,9 +132,10 @@ while i <= #ARGV do
   local list = KEYS[1] .. key
   redis.call('HSET', KEYS[1], key, list)
   redis.call('DEL', list)
+  -- one RPUSH of every band hash: a command per band cost a third of the script's time
+  redis.call('RPUSH', list, unpack(ARGV, i + 1, i + b))
   for j = 1, b do
     local h = ARGV[i + j]
-    redis.call('RPUSH', list, h)
     local bucket = KEYS[j + 1] .. h
     redis.call('HSET', KEYS[j + 1], h, bucket)
     redis.call('SADD', bucket, key)
