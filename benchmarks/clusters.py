@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -29,8 +28,6 @@ from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.dedup import DedupIndex, DedupOptions, Document
 from crawler.dedup.jsonl import cluster_jsonl

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
+from crawler.extract import extract_article
+from crawler.extraction import warm_up
 
-from crawler.extract import extract_article  # noqa: E402  (after the path is set)
-from crawler.extraction import warm_up  # noqa: E402
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 TARGET_RATIO = 0.9
 

@@ -24,13 +24,9 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import redis
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from datasketch import MinHashLSH
 
 from crawler.dedup import DedupIndex, DedupOptions, Document

@@ -32,14 +32,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import redis
+from w3lib.url import canonicalize_url
+
+from crawler.distributed import JobKeys
+from crawler.spiders.news import all_site_rules
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
-
-import redis  # noqa: E402  (after the path is set)
-from w3lib.url import canonicalize_url  # noqa: E402
-
-from crawler.distributed import JobKeys  # noqa: E402
-from crawler.spiders.news import all_site_rules  # noqa: E402
 
 TARGET_RATIO = 1.6
 

@@ -28,7 +28,6 @@ import gzip
 import json
 import re
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -40,10 +39,9 @@ import trafilatura
 from readability import Document as ReadabilityDocument
 from w3lib.encoding import html_to_unicode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from crawler.extract import extract_article
 
-from crawler.extract import extract_article  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "extraction"  # ../shared beside the project
 FIXTURES = ROOT / "fixtures"
