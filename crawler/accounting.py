@@ -17,6 +17,10 @@ Outcomes and their stats keys:
 `pages/requested` counts pages once each, at the downloader: redirect hops and retries of a page
 are not new pages. At the end of the crawl the outcomes must add up to it; any difference is
 logged as an error and kept in `pages/unaccounted`.
+
+In a resumable job (`JOBDIR`, see `crawler.resume`) every outcome but `listing` is also written
+to the job's journal, and a resumed crawl counts the journal's pages again, so its counts are
+those of the whole job.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -31,6 +36,7 @@ from scrapy import signals
 from scrapy.logformatter import LogFormatter
 
 from crawler.items import Article
+from crawler.journal import Journal, JournalEntry, journal_path
 
 if TYPE_CHECKING:
     from typing import Self
@@ -49,7 +55,8 @@ OUTCOMES = ("article", "rejected", "missed", "listing", "skipped", "failed")
 listing_page = object()
 """A page was followed for its links only. Arguments: `url`."""
 page_missed = object()
-"""A page could not be fetched. Arguments: `url`, `reason` (`code: explanation`)."""
+"""A page could not be fetched. Arguments: `url`, `reason` (`code: explanation`) and, optionally,
+`request` (the last request of the page, which knows the redirects that led to it)."""
 
 
 def reason_code(reason: str) -> str:
@@ -64,17 +71,30 @@ class PageAccounting:
     and before redirects and retries multiply it.
     """
 
-    def __init__(self, crawler: Crawler, rejects_path: str, summary_path: str) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        rejects_path: str,
+        summary_path: str,
+        journal: Journal | None = None,
+    ) -> None:
         self.crawler = crawler
         self.rejects_path = rejects_path
         self.summary_path = summary_path
+        self.journal = journal
         self._rejects: IO[str] | None = None
+        self._replayed: set[str] = set()
+        """URLs of the articles a resumed job sends out again from its journal."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
+        path = journal_path(settings)
         accounting = cls(
-            crawler, settings.get("REJECTS_FILE", ""), settings.get("CRAWL_SUMMARY_FILE", "")
+            crawler,
+            settings.get("REJECTS_FILE", ""),
+            settings.get("CRAWL_SUMMARY_FILE", ""),
+            Journal(path) if path else None,
         )
         crawler.signals.connect(accounting.spider_opened, signals.spider_opened)
         crawler.signals.connect(accounting.spider_closed, signals.spider_closed)
@@ -105,43 +125,99 @@ class PageAccounting:
             # Line-buffered: every reject is on disk as soon as it is known, even if the crawl dies.
             self._rejects = path.open("w", encoding="utf-8", buffering=1)
             logger.info("Writing rejected and missed pages to %s", path)
+        if self.journal is not None:
+            self.restore(self.journal)
+            self.journal.open()
 
-    def item_scraped(self, item: Any) -> None:
-        if isinstance(item, Article):
-            self.stats.inc_value("pages/article")
+    def restore(self, journal: Journal) -> None:
+        """Count the pages a resumed job finished before, and list their rejects again; its
+        articles are counted as they come out again (`crawler.resume.ReplayJournal`)."""
+        entries = journal.latest()
+        for entry in entries:
+            self.stats.inc_value("pages/requested")
+            if entry.article is not None:
+                self._replayed.add(entry.url)
+            else:
+                self.record(entry.outcome, entry.url, entry.reason, journaled=True)
+        if entries:
+            self.stats.set_value("resume/pages", len(entries))
+            logger.info(
+                "Resuming the job in %s: %d pages were done (%d articles)",
+                journal.path.parent, len(entries), len(self._replayed),
+            )
 
-    def item_dropped(self, item: Any, exception: BaseException) -> None:
-        self.record("rejected", getattr(item, "url", "?"), str(exception))
+    def item_scraped(self, item: Any, response: Response | None) -> None:
+        if not isinstance(item, Article):
+            return
+        self.stats.inc_value("pages/article")
+        if self.journal is not None and item.url not in self._replayed:
+            self.journal.append(
+                JournalEntry(
+                    url=item.url,
+                    outcome="article",
+                    aliases=redirected_from(response),
+                    article=asdict(item),
+                )
+            )
+
+    def item_dropped(self, item: Any, response: Response | None, exception: BaseException) -> None:
+        self.record(
+            "rejected", getattr(item, "url", "?"), str(exception), redirected_from(response)
+        )
 
     def spider_error(self, failure: Failure, response: Response) -> None:
-        self.record("failed", response.url, f"spider error: {failure.getErrorMessage()}")
+        self.record(
+            "failed",
+            response.url,
+            f"spider error: {failure.getErrorMessage()}",
+            redirected_from(response),
+        )
 
     def request_dropped(self, request: Request) -> None:
         # A dropped first request was never counted; a dropped redirect hop ends its page.
         redirects = request.meta.get("redirect_urls")
         if request.meta.get("redirect_times") and redirects:
             self.record(
-                "skipped", redirects[0], f"duplicate: redirects to {request.url}, already requested"
+                "skipped",
+                redirects[0],
+                f"duplicate: redirects to {request.url}, already requested",
+                redirects[1:],
             )
 
     def listing(self, url: str) -> None:
         del url  # listing pages are counted, not listed
         self.stats.inc_value("pages/listing")
 
-    def missed(self, url: str, reason: str) -> None:
-        self.record("missed", url, reason)
+    def missed(self, url: str, reason: str, request: Request | None = None) -> None:
+        self.record("missed", url, reason, request.meta.get("redirect_urls", []) if request else [])
 
-    def record(self, outcome: str, url: str, reason: str) -> None:
+    def record(
+        self,
+        outcome: str,
+        url: str,
+        reason: str,
+        aliases: list[str] | None = None,
+        *,
+        journaled: bool = False,
+    ) -> None:
+        """Count the page's outcome and list it in the rejects file (and in the journal of a
+        resumable job, unless it comes from there: `journaled`)."""
         self.stats.inc_value(f"pages/{outcome}")
         self.stats.inc_value(f"pages/{outcome}/{reason_code(reason)}")
         if self._rejects is not None:
             line = {"url": url, "outcome": outcome, "reason": reason}
             self._rejects.write(json.dumps(line, ensure_ascii=False) + "\n")
+        if self.journal is not None and not journaled:
+            self.journal.append(
+                JournalEntry(url=url, outcome=outcome, reason=reason, aliases=aliases or [])
+            )
 
     def spider_closed(self, spider: Spider) -> None:
         if self._rejects is not None:
             self._rejects.close()
             self._rejects = None
+        if self.journal is not None:
+            self.journal.close()
         counts = {outcome: self.stats.get_value(f"pages/{outcome}", 0) for outcome in OUTCOMES}
         requested = self.stats.get_value("pages/requested", 0)
         unaccounted = requested - sum(counts.values())
@@ -155,6 +231,13 @@ class PageAccounting:
 
     def write_summary(self, path: Path) -> None:
         write_json_atomically(path, crawl_summary(self.stats.get_stats()))
+
+
+def redirected_from(response: Response | None) -> list[str]:
+    """The URLs that redirected to the response, first requested first."""
+    if response is None or response.request is None:
+        return []
+    return list(response.request.meta.get("redirect_urls", []))
 
 
 def crawl_summary(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:

@@ -34,6 +34,9 @@ ADDONS = {
     "crawler.feeds.DefaultFeed": 0,
     # After DefaultFeed: gives the default feed a per-worker name in the distributed mode.
     "crawler.distributed.DistributedCrawl": 10,
+    # -s JOBDIR=DIR: a crawl killed at any point resumes where it stopped (crawler/resume.py).
+    # After DistributedCrawl: a Redis frontier keeps the job itself, and JOBDIR is left alone.
+    "crawler.resume.ResumableJob": 20,
 }
 # Distributed mode (crawler/distributed.py): several crawl processes share one Redis frontier.
 # Empty = the embedded frontier, no server. The environment variable CRAWLER_REDIS_URL also works.

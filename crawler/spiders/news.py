@@ -190,4 +190,6 @@ class NewsSpider(Spider):
         else:
             reason = f"download-error: {failure.getErrorMessage()}"
         self.logger.warning("Missed %s (%s)", request.url, reason)
-        self.crawler.signals.send_catch_log(page_missed, url=request.url, reason=reason)
+        self.crawler.signals.send_catch_log(
+            page_missed, url=request.url, reason=reason, request=request
+        )

@@ -1,0 +1,185 @@
+"""Resuming a killed crawl: `-s JOBDIR=DIR`, Scrapy's own setting, made safe against SIGKILL.
+
+Scrapy keeps a job's state in JOBDIR as a request queue whose index (`active.json`) is written
+when the crawl stops gracefully, and a dupefilter file (`requests.seen`) written as requests are
+made. After a SIGKILL, an OOM kill or a power cut the queue comes back empty while
+`requests.seen` still holds the listing pages, so a resumed crawl would never find the pages
+those listings link to; and the feed written so far is cut off mid-line or overwritten.
+
+Here a job's state is one append-only journal, `JOBDIR/pages.jsonl`: one line for each page
+that reached its final outcome (an article with its whole record, or a reject, a miss, a skip
+with its reason), written by `crawler.accounting` with a single write(2) as soon as the outcome
+is known. A line is on disk in full or, killed mid-write, cut off; a cut-off last line is
+dropped when the journal is read and cut away before it is appended to. A resumed crawl:
+
+- counts the journal's pages again and lists its rejects again (`crawler.accounting`);
+- sends its articles through the item pipelines again, ahead of the start requests
+  (`ReplayJournal`), so the feeds, the dedup index (adding a URL again replaces it) and the
+  report hold the whole job, as they would after an uninterrupted crawl;
+- keeps their URLs out of the frontier (`JournalDupeFilter`) and crawls everything else again
+  from the start pages: listing pages are read again, since only final outcomes are kept.
+
+The request queue is kept in memory (`JobScheduler`): Scrapy's disk queue would bring back, after
+a graceful stop, requests that the listing pages read again also yield, and the page would be
+fetched twice. A feed appended to (`-o`) is cut back to its size at the start of the job
+(`JOBDIR/feeds.json`) before the articles are replayed into it, so it holds each article once.
+
+The distributed mode (`REDIS_URL`) keeps its job in Redis instead and ignores JOBDIR.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.core.scheduler import Scheduler
+from scrapy.dupefilters import RFPDupeFilter
+from scrapy.utils.misc import build_from_crawler, load_object
+
+from crawler.accounting import write_json_atomically
+from crawler.items import Article
+from crawler.journal import Journal, journal_path
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+FEED_SIZES_NAME = "feeds.json"
+
+
+class ResumableJob:
+    """Scrapy add-on: with `JOBDIR` set (and no Redis frontier), make the job resumable after a
+    kill (see the module docstring). Sets its components at "addon" priority: settings.py and
+    `-s` still win."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if not settings.get("JOBDIR") or settings.get("REDIS_URL"):
+            return
+        settings.set("SCHEDULER", f"{__name__}.{JobScheduler.__name__}", priority="addon")
+        settings.set(
+            "DUPEFILTER_CLASS", f"{__name__}.{JournalDupeFilter.__name__}", priority="addon"
+        )
+        # Before the spider's own middlewares see the start stream (low number = first out).
+        settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", ReplayJournal, 10)
+
+
+class JobScheduler(Scheduler):
+    """Scrapy's scheduler with its queue in memory even when JOBDIR is set (see the module
+    docstring): the journal, not the queue, carries a job across restarts."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        return cls(
+            dupefilter=build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler),
+            jobdir=None,
+            dqclass=load_object(settings["SCHEDULER_DISK_QUEUE"]),
+            mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
+            logunser=settings.getbool("SCHEDULER_DEBUG"),
+            stats=crawler.stats,
+            pqclass=load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
+            crawler=crawler,
+        )
+
+
+class JournalDupeFilter(RFPDupeFilter):
+    """Scrapy's request dupefilter, seeded with every URL of the pages the job's journal holds,
+    so a resumed crawl fetches none of them again. It keeps no `requests.seen`: that file also
+    holds listing pages, which a resumed crawl must read again."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        dupefilter = cls(
+            None,
+            crawler.settings.getbool("DUPEFILTER_DEBUG"),
+            fingerprinter=crawler.request_fingerprinter,
+        )
+        path = journal_path(crawler.settings)
+        if path is not None:
+            for entry in Journal(path).entries():
+                for url in (entry.url, *entry.aliases):
+                    dupefilter.request_seen(Request(url))  # marks it seen
+        return dupefilter
+
+
+class ReplayJournal:
+    """Spider middleware: a resumed job's articles, from its journal, go out again ahead of the
+    spider's start requests (see the module docstring)."""
+
+    def __init__(self, journal: Journal | None, feed_sizes: Path | None) -> None:
+        self.journal = journal
+        self.feed_sizes = feed_sizes
+        self.resuming = journal is not None and journal.exists()
+        """Whether an earlier run of the job left a journal (read before this run writes one)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        path = journal_path(crawler.settings)
+        if path is None:
+            return cls(None, None)
+        middleware = cls(Journal(path), path.with_name(FEED_SIZES_NAME))
+        # Built with the engine, before the feed exporter opens its files at spider_opened.
+        middleware.settle_feeds(local_feed_paths(crawler))
+        return middleware
+
+    def settle_feeds(self, feeds: dict[Path, bool]) -> None:
+        """On a job's first run, note the size of each feed file that is appended to; on a
+        resumed run, cut each back to that size, so the replayed articles are not in it twice.
+        `feeds` maps each local feed file to whether it is overwritten."""
+        assert self.feed_sizes is not None
+        if not self.resuming:
+            sizes = {
+                str(path): path.stat().st_size if path.exists() else 0
+                for path, overwrite in feeds.items()
+                if not overwrite
+            }
+            write_json_atomically(self.feed_sizes, sizes)
+            return
+        if not self.feed_sizes.exists():
+            return
+        sizes = json.loads(self.feed_sizes.read_text(encoding="utf-8"))
+        for name, size in sizes.items():
+            path = Path(name)
+            if path.exists() and path.stat().st_size > size:
+                logger.info("Resuming the job: cutting %s back to its %d bytes at its start",
+                            path, size)
+                os.truncate(path, size)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        if self.journal is not None and self.resuming:
+            replayed = 0
+            for entry in self.journal.latest():
+                if entry.article is not None:
+                    replayed += 1
+                    yield Article(**entry.article)
+            logger.info("Resuming the job: %d articles from %s", replayed, self.journal.path)
+        async for item_or_request in start:
+            yield item_or_request
+
+
+def local_feed_paths(crawler: Crawler) -> dict[Path, bool]:
+    """The crawl's feeds that are local files with a fixed name, and whether each is
+    overwritten. A URI with a per-run part (`%(time)s`, batches) names a new file every run."""
+    feeds: dict[Path, bool] = {}
+    for uri, options in crawler.settings.getdict("FEEDS").items():
+        try:
+            name = str(uri) % {"name": crawler.spidercls.name}
+        except (KeyError, ValueError, TypeError):
+            continue
+        parts = urlsplit(name)
+        if parts.scheme not in ("", "file") and len(parts.scheme) > 1:  # C:\ is a path
+            continue
+        path = Path(parts.path if parts.scheme == "file" else name)
+        overwrite = bool(options.get("overwrite", False)) if isinstance(options, dict) else False
+        feeds[path] = overwrite
+    return feeds

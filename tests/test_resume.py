@@ -1,0 +1,247 @@
+"""A crawl killed with SIGKILL and started again with the same `-s JOBDIR` ends with exactly what
+an uninterrupted crawl writes: the same articles once each, rejects, counts, dedup index and
+cluster report (see `crawler.resume`)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.dedup import DedupIndex
+from crawler.journal import Journal, JournalEntry
+from tests.conftest import FIXTURES, PROJECT_ROOT, read_jsonl
+
+BADINPUT_SITE = (
+    f"OFFLINE_FIXTURES={FIXTURES / 'badinput' / 'manifest.json'}",
+    "SPIDER_MODULES=crawler.spiders,fixtures.badinput.spider",
+)
+
+
+@dataclass
+class JobOutput:
+    articles: list[dict]
+    rejects: list[dict]
+    summary: dict
+    index_keys: list[str]
+    clusters: dict
+
+
+def crawl_command(
+    out: Path, jobdir: Path | None, feed_flag: str = "-O", spider: str = "all", *settings: str
+) -> list[str]:
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", spider, feed_flag, str(out / "articles.jsonl"),
+        "-s", f"REJECTS_FILE={out / 'rejects.jsonl'}",
+        "-s", f"CRAWL_SUMMARY_FILE={out / 'summary.json'}",
+        "-s", f"DEDUP_CRAWL_INDEX={out / 'dedup-index.npz'}",
+        "-s", f"CLUSTER_REPORT_DIR={out / 'report'}",
+    ]
+    if jobdir is not None:
+        command += ["-s", f"JOBDIR={jobdir}"]
+    for setting in settings:
+        command += ["-s", setting]
+    return command
+
+
+def run_to_end(command: list[str]) -> str:
+    done = subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done.stderr
+
+
+def run_and_kill(command: list[str], ready: Callable[[], bool], log: Path) -> None:
+    """Start the crawl and SIGKILL it as soon as `ready()` holds; it must not have ended first."""
+    with log.open("wb") as stderr:
+        crawl = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while not ready():
+            assert crawl.poll() is None, "the crawl ended before the kill point"
+            assert time.monotonic() < deadline, "the crawl never reached the kill point"
+            time.sleep(0.002)
+        crawl.send_signal(signal.SIGKILL)
+        assert crawl.wait(timeout=60) == -signal.SIGKILL, log.read_text()[-3000:]
+    finally:
+        # The extraction workers of a killed crawl: gone with it or, at the latest, here.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(crawl.pid, signal.SIGKILL)
+        if crawl.poll() is None:
+            crawl.kill()
+            crawl.wait()
+
+
+def journal_lines(jobdir: Path) -> int:
+    path = jobdir / "pages.jsonl"
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def job_output(out: Path) -> JobOutput:
+    index = DedupIndex.open(out / "dedup-index.npz")
+    return JobOutput(
+        articles=read_jsonl(out / "articles.jsonl"),
+        rejects=read_jsonl(out / "rejects.jsonl"),
+        summary=json.loads((out / "summary.json").read_text(encoding="utf-8")),
+        index_keys=sorted(index.assignments()),
+        clusters=json.loads((out / "report" / "clusters.json").read_text(encoding="utf-8")),
+    )
+
+
+def by_url(records: list[dict]) -> dict[str, dict]:
+    keyed = {record["url"]: record for record in records}
+    assert len(keyed) == len(records), "a URL is written twice"
+    return keyed
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> JobOutput:
+    out = tmp_path_factory.mktemp("uninterrupted")
+    run_to_end(crawl_command(out, out / "job"))
+    return job_output(out)
+
+
+def assert_same_job(resumed: JobOutput, uninterrupted: JobOutput) -> None:
+    assert by_url(resumed.articles) == by_url(uninterrupted.articles)
+    assert sorted(map(json.dumps, resumed.rejects)) == sorted(
+        map(json.dumps, uninterrupted.rejects)
+    )
+    assert resumed.summary == uninterrupted.summary
+    assert resumed.index_keys == uninterrupted.index_keys
+    assert resumed.clusters == uninterrupted.clusters
+
+
+def test_uninterrupted_job_is_the_plain_crawl(uninterrupted: JobOutput, tmp_path: Path):
+    """JOBDIR changes nothing in what a crawl that is not killed writes."""
+    run_to_end(crawl_command(tmp_path, None))
+    assert_same_job(job_output(tmp_path), uninterrupted)
+    pages = uninterrupted.summary["pages"]
+    assert pages["article"] == len(uninterrupted.articles) > 0
+
+
+@pytest.mark.parametrize(
+    "kill_point",
+    ["first pages done", "half the pages done", "all pages done, feeds and report being written"],
+)
+def test_killed_and_resumed_job_equals_the_uninterrupted_one(
+    kill_point: str, uninterrupted: JobOutput, tmp_path: Path
+):
+    jobdir = tmp_path / "job"
+    done_pages = uninterrupted.summary["pages"]["requested"] - uninterrupted.summary["pages"][
+        "listing"
+    ]
+    ready = {
+        "first pages done": lambda: journal_lines(jobdir) >= 3,
+        "half the pages done": lambda: journal_lines(jobdir) >= done_pages // 2,
+        "all pages done, feeds and report being written": lambda: (
+            tmp_path / "summary.json"
+        ).exists(),
+    }[kill_point]
+    command = crawl_command(tmp_path, jobdir)
+
+    run_and_kill(command, ready, tmp_path / "killed.log")
+    assert journal_lines(jobdir) <= done_pages
+    log = run_to_end(command)
+
+    assert "Resuming the job" in log
+    assert_same_job(job_output(tmp_path), uninterrupted)
+
+
+def test_appended_feed_keeps_its_earlier_lines_and_each_article_once(
+    uninterrupted: JobOutput, tmp_path: Path
+):
+    """With `-o` the feed is appended to: the resumed job cuts it back to where the job began
+    before it writes the job's articles again, so lines from before the job stay and no article
+    of the killed run is there twice."""
+    jobdir = tmp_path / "job"
+    earlier = {"url": "https://example.org/an-earlier-crawl", "title": "kept"}
+    (tmp_path / "articles.jsonl").write_text(json.dumps(earlier) + "\n", encoding="utf-8")
+    command = crawl_command(tmp_path, jobdir, feed_flag="-o")
+
+    run_and_kill(command, lambda: journal_lines(jobdir) >= 20, tmp_path / "killed.log")
+    run_to_end(command)
+
+    [first, *articles] = read_jsonl(tmp_path / "articles.jsonl")
+    assert first == earlier
+    assert by_url(articles) == by_url(uninterrupted.articles)
+
+
+def test_job_killed_twice_still_equals_the_uninterrupted_one(
+    uninterrupted: JobOutput, tmp_path: Path
+):
+    jobdir = tmp_path / "job"
+    command = crawl_command(tmp_path, jobdir)
+
+    run_and_kill(command, lambda: journal_lines(jobdir) >= 10, tmp_path / "killed-1.log")
+    run_and_kill(command, lambda: journal_lines(jobdir) >= 40, tmp_path / "killed-2.log")
+    run_to_end(command)
+
+    assert_same_job(job_output(tmp_path), uninterrupted)
+
+
+def test_bad_input_job_resumes_with_its_redirects_rejects_and_misses(tmp_path: Path):
+    """The resume holds for every spider, here the bad-input site's: redirects, skips, rejects
+    and misses are restored from the journal, not fetched again."""
+    uninterrupted_out, resumed_out = tmp_path / "uninterrupted", tmp_path / "resumed"
+    jobdir = resumed_out / "job"
+    run_to_end(crawl_command(uninterrupted_out, None, "-O", "rusak", *BADINPUT_SITE))
+    command = crawl_command(resumed_out, jobdir, "-O", "rusak", *BADINPUT_SITE)
+    expected = job_output(uninterrupted_out)
+    finished_pages = expected.summary["pages"]["requested"] - expected.summary["pages"]["listing"]
+
+    run_and_kill(command, lambda: journal_lines(jobdir) >= finished_pages // 2,
+                 tmp_path / "killed.log")
+    run_to_end(command)
+
+    assert_same_job(job_output(resumed_out), expected)
+    assert {"skipped", "rejected", "missed"} <= {row["outcome"] for row in expected.rejects}
+
+
+# --- the journal ---------------------------------------------------------------------------------
+
+
+def test_journal_drops_a_line_cut_off_by_a_kill_and_appends_after_the_last_whole_one(
+    tmp_path: Path,
+):
+    journal = Journal(tmp_path / "pages.jsonl")
+    journal.open()
+    journal.append(JournalEntry(url="https://a.example/1", outcome="missed", reason="http-404"))
+    journal.close()
+    with journal.path.open("ab") as torn:
+        torn.write(b'{"url": "https://a.example/2", "outc')
+
+    assert [entry.url for entry in journal.entries()] == ["https://a.example/1"]
+    journal.open()
+    journal.append(JournalEntry(url="https://a.example/3", outcome="article", article={"x": 1}))
+    journal.close()
+    assert [entry.url for entry in journal.entries()] == [
+        "https://a.example/1",
+        "https://a.example/3",
+    ]
+
+
+def test_journal_keeps_the_last_outcome_of_a_page(tmp_path: Path):
+    journal = Journal(tmp_path / "pages.jsonl")
+    journal.open()
+    journal.append(JournalEntry(url="https://a.example/1", outcome="article", article={}))
+    journal.append(JournalEntry(url="https://a.example/2", outcome="missed", reason="x"))
+    journal.append(JournalEntry(url="https://a.example/1", outcome="rejected", reason="too-short"))
+    journal.close()
+    latest = journal.latest()
+    assert [(entry.url, entry.outcome) for entry in latest] == [
+        ("https://a.example/1", "rejected"),
+        ("https://a.example/2", "missed"),
+    ]
