@@ -9,9 +9,10 @@ Outcomes and their stats keys:
 - `pages/missed` (and `pages/missed/<code>`): the page could not be fetched (no fixture, HTTP
   error, network error);
 - `pages/listing`: a navigation page whose links were followed;
-- `pages/skipped` (and `pages/skipped/<code>`): the page redirects to a URL the crawl has already
-  requested (a redirect loop, or a second address of a page), so the dupefilter drops the
-  follow-up; listed in the rejects file;
+- `pages/skipped` (and `pages/skipped/<code>`): a second address of a page the crawl already has:
+  it redirects to a URL already requested (a redirect loop too), so the dupefilter drops the
+  follow-up, or its `rel=canonical` names an article already written (`DuplicatePage`);
+  listed in the rejects file;
 - `pages/failed`: the spider raised on the page (a bug; logged with its traceback).
 
 `pages/requested` counts pages once each, at the downloader: redirect hops and retries of a page
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.exceptions import DropItem
 from scrapy.logformatter import LogFormatter
 
 from crawler.items import Article
@@ -54,9 +56,17 @@ OUTCOMES = ("article", "rejected", "missed", "listing", "skipped", "failed")
 # Signals spiders send (Scrapy signals are plain sentinel objects, as in `scrapy.signals`).
 listing_page = object()
 """A page was followed for its links only. Arguments: `url`."""
+page_finished = object()
+"""A page has its outcome (sent by `PageAccounting`, for restored pages of a resumed job too).
+Arguments: `url`, `outcome`, `aliases` (the URLs that redirected to it)."""
 page_missed = object()
 """A page could not be fetched. Arguments: `url`, `reason` (`code: explanation`) and, optionally,
 `request` (the last request of the page, which knows the redirects that led to it)."""
+
+
+class DuplicatePage(DropItem):
+    """An item pipeline drops the page because the crawl already wrote it under another URL: a
+    `skipped` page, not a `rejected` one."""
 
 
 def reason_code(reason: str) -> str:
@@ -150,20 +160,23 @@ class PageAccounting:
         if not isinstance(item, Article):
             return
         self.stats.inc_value("pages/article")
+        aliases = redirected_from(response)
+        self.crawler.signals.send_catch_log(
+            page_finished, url=item.url, outcome="article", aliases=aliases
+        )
         if self.journal is not None and item.url not in self._replayed:
             self.journal.append(
                 JournalEntry(
                     url=item.url,
                     outcome="article",
-                    aliases=redirected_from(response),
+                    aliases=aliases,
                     article=asdict(item),
                 )
             )
 
     def item_dropped(self, item: Any, response: Response | None, exception: BaseException) -> None:
-        self.record(
-            "rejected", getattr(item, "url", "?"), str(exception), redirected_from(response)
-        )
+        outcome = "skipped" if isinstance(exception, DuplicatePage) else "rejected"
+        self.record(outcome, getattr(item, "url", "?"), str(exception), redirected_from(response))
 
     def spider_error(self, failure: Failure, response: Response) -> None:
         self.record(
@@ -204,6 +217,9 @@ class PageAccounting:
         resumable job, unless it comes from there: `journaled`)."""
         self.stats.inc_value(f"pages/{outcome}")
         self.stats.inc_value(f"pages/{outcome}/{reason_code(reason)}")
+        self.crawler.signals.send_catch_log(
+            page_finished, url=url, outcome=outcome, aliases=aliases or []
+        )
         if self._rejects is not None:
             line = {"url": url, "outcome": outcome, "reason": reason}
             self._rejects.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -273,7 +289,8 @@ class ArticleLogFormatter(LogFormatter):
         spider: Spider,
     ) -> Any:
         result = dict(super().dropped(item, exception, response, spider))
-        result["msg"] = "Rejected %(url)s: %(exception)s"
+        verb = "Skipped" if isinstance(exception, DuplicatePage) else "Rejected"
+        result["msg"] = verb + " %(url)s: %(exception)s"
         result["args"] = {"url": getattr(item, "url", "?"), "exception": exception}
         return result
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.extensions.feedexport import FileFeedStorage
 
-from crawler.accounting import crawl_summary
+from crawler.accounting import DuplicatePage, crawl_summary, page_finished
 from crawler.dedup import (
     Assignment,
     DedupIndex,
@@ -62,6 +64,121 @@ class ValidateArticlePipeline:
         if not item.title:
             raise DropItem("no-title: the page has no headline")
         return item
+
+
+class CanonicalDuplicatesPipeline:
+    """One article per page, however many addresses it has: a page whose `rel=canonical` names
+    another article page (a `?page=all` view, an AMP or print copy, an address with extra
+    parameters) is skipped as a duplicate when that page is an article of the crawl.
+
+    The canonical URL counts only when it names the same site (a canonical on another site is a
+    syndication credit: the copy is an article of its own, and dedup puts it in the original's
+    copy cluster) and, with a spider that has site rules, an article URL by them (a site whose
+    every page names its home page as canonical would otherwise lose all articles but one). The
+    two pages must also carry the same headline: a page naming another article's URL as its
+    canonical (a template fault) is kept.
+
+    The canonical page wins whatever the order pages come in, so that a crawl and its resumed
+    or repeated runs write the same article: a second address waits here until its canonical
+    page has its outcome (every requested page gets one, `crawler.accounting`); if that page is
+    no article (missed, rejected), the second address is written instead. The wait is bounded
+    by `CANONICAL_WAIT` seconds, for a canonical page the crawl never requests.
+    """
+
+    def __init__(self, crawler: Crawler, wait_seconds: float) -> None:
+        self.crawler = crawler
+        self.wait_seconds = wait_seconds
+        self.written: dict[str, tuple[str, str]] = {}
+        """Identity (see `page_identity`) -> URL and headline of the article written for it."""
+        self.ended: set[str] = set()
+        """Identities of pages that ended with no article (missed, rejected, skipped)."""
+        self.waiting: dict[str, asyncio.Future[None]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = cls(crawler, crawler.settings.getfloat("CANONICAL_WAIT"))
+        crawler.signals.connect(pipeline.page_finished, page_finished)
+        return pipeline
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        identity = self.page_identity(item)
+        if (
+            identity != url_identity(item.url)
+            and identity not in self.written
+            and identity not in self.ended
+        ):
+            await self.wait_for(identity)
+        return self.admit(item, identity)
+
+    def admit(self, item: Article, identity: str) -> Article:
+        """The item, or `DuplicatePage` when its page is already written under another URL."""
+        headline = " ".join((item.title or "").split()).casefold()
+        written = self.written.get(identity)
+        if written is not None and written[0] != item.url and written[1] == headline:
+            raise DuplicatePage(
+                f"duplicate: the same page as the article {written[0]}"
+                f" (canonical URL {item.canonical_url or item.url})"
+            )
+        for key in {identity, url_identity(item.url)}:
+            self.written.setdefault(key, (item.url, headline))
+            self.wake(key)
+        return item
+
+    async def wait_for(self, identity: str) -> None:
+        future = self.waiting.get(identity)
+        if future is None:
+            future = self.waiting[identity] = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.wait_for(asyncio.shield(future), self.wait_seconds)
+        except TimeoutError:
+            logger.info("Canonical page %s never came in %g s", identity, self.wait_seconds)
+
+    def wake(self, identity: str) -> None:
+        future = self.waiting.pop(identity, None)
+        if future is not None and not future.done():
+            future.set_result(None)
+
+    def page_finished(self, url: str, outcome: str, aliases: list[str]) -> None:
+        """Signal handler (`crawler.accounting.page_finished`): wakes the second addresses that
+        wait for this page."""
+        identities = {url_identity(address) for address in (url, *aliases)}
+        if outcome == "article":
+            # Redirected there: the addresses it was requested under name the same article.
+            article = self.written.get(url_identity(url))
+            if article is not None:
+                for identity in identities:
+                    self.written.setdefault(identity, article)
+        else:
+            self.ended |= identities
+        for identity in identities:
+            self.wake(identity)
+
+    def page_identity(self, item: Article) -> str:
+        """The page's identity: its canonical URL when that counts (see the class), else its own
+        URL, both without scheme, `www.` and trailing slash."""
+        canonical = item.canonical_url
+        if not canonical or url_identity(canonical) == url_identity(item.url):
+            return url_identity(item.url)
+        if site_of(canonical) != site_of(item.url):
+            return url_identity(item.url)
+        page_kind = getattr(self.crawler.spider, "page_kind", None)
+        if callable(page_kind) and page_kind(canonical) != "article":
+            return url_identity(item.url)
+        return url_identity(canonical)
+
+
+def site_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
+def url_identity(url: str) -> str:
+    """`host/path?query` of a URL, without scheme, `www.`, trailing slash and fragment: the
+    forms under which one page is commonly linked."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/") or "/"
+    return f"{site_of(url)}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
 class ClusterArticlesPipeline:

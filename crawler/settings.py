@@ -8,6 +8,7 @@ Our own settings (documented in the README):
   spider name.
 - CRAWL_SUMMARY_FILE: JSON of the page counts by outcome and reason, written at the end.
 - ARTICLE_MIN_BODY_CHARS: shorter bodies are rejected as no article (video and photo pages).
+- CANONICAL_WAIT: seconds a page whose rel=canonical names another article page waits for it.
 - EXTRACT_PROCESSES: worker processes that run the extraction beside the crawl; 0 = inline.
 - EXTRACT_TIMEOUT: seconds one page may take in a worker before it is rejected.
 - REDIS_URL (env CRAWLER_REDIS_URL), CRAWL_JOB, CRAWL_WORKER, CRAWL_WORKER_TTL: the distributed
@@ -59,6 +60,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidateArticlePipeline": 100,
+    # Before clustering: a second address of an article neither reaches the feed nor the index.
+    "crawler.pipelines.CanonicalDuplicatesPipeline": 200,
     # After validation: only articles that reach the feed enter the dedup index.
     "crawler.pipelines.ClusterArticlesPipeline": 300,
 }
@@ -70,6 +73,9 @@ FEED_EXPORT_ENCODING = "utf-8"  # default escapes every non-ASCII character
 REJECTS_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "rejects.jsonl")
 CRAWL_SUMMARY_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "summary.json")
 ARTICLE_MIN_BODY_CHARS = 200
+# Seconds a second address of a page (rel=canonical to another article page) waits for that page
+# to be crawled before it is written itself (crawler.pipelines.CanonicalDuplicatesPipeline).
+CANONICAL_WAIT = 30
 # A news page is well under 2 MB; one far larger is no article and would stall the extractor.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # default 1 GiB
 # Extraction in worker processes beside Scrapy's thread (crawler/extraction.py); 0 = inline.

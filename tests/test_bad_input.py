@@ -72,7 +72,7 @@ DUPLICATE_REDIRECTS = {
 # --- every page: its outcome and reason -----------------------------------------------------
 
 def expected_outcomes(manifest: dict) -> dict[str, tuple[str, str]]:
-    outcome = {"article": "article", "reject": "rejected", "miss": "missed"}
+    outcome = {"article": "article", "reject": "rejected", "miss": "missed", "skip": "skipped"}
     expected = {
         page["url"]: (outcome[page["expect"]], page.get("reason") or "")
         for page in manifest["pages"]
@@ -147,11 +147,6 @@ def test_malformed_page_keeps_its_paragraphs(crawl):
         assert start in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs a code change (extractor): a paragraph inside an unclosed <table> of a "
-    "malformed page is dropped from the body, while a browser shows it",
-)
 def test_malformed_page_keeps_the_paragraph_in_an_unclosed_table(crawl):
     assert "Warga berharap pemerintah kota" in article(crawl, "/berita/103/tanggul-jebol")["body"]
 
@@ -227,19 +222,21 @@ def test_tracking_parameter_duplicates_are_fetched_once(crawl):
 
 
 def test_canonical_link_is_recorded(crawl):
-    duplicate = article(crawl, "/berita/140/sekolah-diliburkan?hal=semua")
-    assert duplicate["canonical_url"] == url("/berita/140/sekolah-diliburkan")
+    canonical = article(crawl, "/berita/140/sekolah-diliburkan")
+    assert canonical["canonical_url"] == url("/berita/140/sekolah-diliburkan")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs a code change: a page whose <link rel=canonical> names another page of the "
-    "crawl is written as a second article (same canonical_url, same copy_cluster); it should be "
-    "a counted skip or reject (duplicate of its canonical URL)",
-)
 def test_one_article_per_canonical_url(crawl):
     canonicals = [a["canonical_url"] or a["url"] for a in crawl.articles]
     assert len(canonicals) == len(set(canonicals))
+
+
+def test_second_address_of_an_article_is_a_skip_naming_the_canonical_page(crawl):
+    [row] = [row for row in crawl.rejects
+             if row["url"] == url("/berita/140/sekolah-diliburkan?hal=semua")]
+    assert row["outcome"] == "skipped"
+    assert reason_code(row["reason"]) == "duplicate"
+    assert url("/berita/140/sekolah-diliburkan") in row["reason"]
 
 
 # --- the summary adds up --------------------------------------------------------------------
@@ -251,17 +248,19 @@ def test_summary_reports_outcomes_and_reasons(crawl, manifest):
         assert pages[outcome] == sum(1 for o, _ in expected.values() if o == outcome), outcome
     assert pages["listing"] == 2  # / and /indeks?page=2
     codes = [(o, c) for o, c in expected.values() if o != "article"]
+    codes += [("skipped", "duplicate")] * len(DUPLICATE_REDIRECTS)
     for outcome, code in set(codes):
         assert pages[f"{outcome}/{code}"] == codes.count((outcome, code)), (outcome, code)
     assert pages["article"] == len(crawl.articles)
     assert pages["rejected"] + pages["missed"] + pages["skipped"] == len(crawl.rejects)
 
 
-def test_redirects_to_already_requested_urls_are_counted_skips(crawl):
+def test_redirects_to_already_requested_urls_are_counted_skips(crawl, manifest):
     skipped = {row["url"]: reason_code(row["reason"])
-               for row in crawl.rejects if row["outcome"] == "skipped"}
+               for row in crawl.rejects if "redirects to" in row["reason"]}
     assert skipped == dict.fromkeys(DUPLICATE_REDIRECTS, "duplicate")
-    assert crawl.summary["pages"]["skipped/duplicate"] == len(DUPLICATE_REDIRECTS)
+    canonical_skips = sum(page["expect"] == "skip" for page in manifest["pages"])
+    assert crawl.summary["pages"]["skipped/duplicate"] == len(DUPLICATE_REDIRECTS) + canonical_skips
 
 
 def test_outcomes_add_up_to_the_pages_requested(crawl, manifest):

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import asyncio
 import copy
 
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawler.accounting import DuplicatePage
 from crawler.items import Article, PageReject
-from crawler.pipelines import ClusterArticlesPipeline, ValidateArticlePipeline
+from crawler.pipelines import (
+    CanonicalDuplicatesPipeline,
+    ClusterArticlesPipeline,
+    ValidateArticlePipeline,
+)
 
 BODY = "Presiden menerima kunjungan delegasi di Istana Merdeka pada Senin pagi. " * 5
 
@@ -110,3 +116,74 @@ def test_the_seed_stories_share_an_event_but_not_a_copy_cluster(tmp_path, corpus
     first, second = (pipeline.final[url] for url in seeds)
     assert first.event_cluster == second.event_cluster
     assert first.copy_cluster != second.copy_cluster
+
+
+# --- one article per canonical URL ----------------------------------------------------------------
+
+CANONICAL = "https://a.test/berita/7/banjir"
+SECOND_ADDRESS = Article(url=CANONICAL + "?hal=semua", canonical_url=CANONICAL, title="Banjir",
+                         body=BODY)
+CANONICAL_PAGE = Article(url=CANONICAL, canonical_url=CANONICAL, title="Banjir", body=BODY)
+
+
+def canonical_pipeline(wait: float = 5) -> CanonicalDuplicatesPipeline:
+    crawler = get_crawler(settings_dict={"CANONICAL_WAIT": wait})
+    return CanonicalDuplicatesPipeline.from_crawler(crawler)
+
+
+async def outcomes(pipeline: CanonicalDuplicatesPipeline, *items: Article) -> dict[str, str]:
+    """URL -> "article" or "skipped" for items sent through the pipeline concurrently, in order."""
+
+    async def one(item: Article) -> str:
+        try:
+            await pipeline.process_item(copy.deepcopy(item))
+        except DuplicatePage:
+            return "skipped"
+        return "article"
+
+    tasks = []
+    for item in items:
+        tasks.append(asyncio.ensure_future(one(item)))
+        await asyncio.sleep(0)  # the first reaches the pipeline first
+    return dict(zip([item.url for item in items], await asyncio.gather(*tasks), strict=True))
+
+
+@pytest.mark.parametrize("order", ["canonical first", "second address first"])
+def test_canonical_page_is_the_article_whatever_the_order(order):
+    items = [CANONICAL_PAGE, SECOND_ADDRESS]
+    if order == "second address first":
+        items.reverse()
+    result = asyncio.run(outcomes(canonical_pipeline(), *items))
+    assert result == {CANONICAL: "article", SECOND_ADDRESS.url: "skipped"}
+
+
+def test_second_address_is_written_when_its_canonical_page_is_no_article():
+    pipeline = canonical_pipeline()
+
+    async def crawl() -> dict[str, str]:
+        waiting = asyncio.ensure_future(outcomes(pipeline, SECOND_ADDRESS))
+        await asyncio.sleep(0.01)
+        assert not waiting.done()  # held for its canonical page
+        pipeline.page_finished(CANONICAL, "missed", [])
+        return await waiting
+
+    assert asyncio.run(crawl()) == {SECOND_ADDRESS.url: "article"}
+
+
+def test_second_address_waits_at_most_canonical_wait():
+    result = asyncio.run(outcomes(canonical_pipeline(wait=0.05), SECOND_ADDRESS))
+    assert result == {SECOND_ADDRESS.url: "article"}
+
+
+@pytest.mark.parametrize(
+    ("canonical", "title"),
+    [
+        ("https://other.test/berita/7/banjir", "Banjir"),  # another site: a syndication credit
+        (CANONICAL, "Gempa"),  # another headline: a template fault, not the same page
+    ],
+)
+def test_canonical_that_names_no_copy_of_the_page_keeps_both(canonical, title):
+    other = Article(url="https://a.test/berita/8/gempa", canonical_url=canonical, title=title,
+                    body=BODY)
+    result = asyncio.run(outcomes(canonical_pipeline(wait=0.05), CANONICAL_PAGE, other))
+    assert result == {CANONICAL: "article", other.url: "article"}

@@ -17,6 +17,7 @@ from trafilatura.settings import Extractor
 from crawler.extract import lines as rules
 from crawler.extract.dense import BLOCK_TAGS, INVISIBLE_TAGS, dense_lines
 from crawler.extract.lines import Line
+from crawler.extract.tables import foster_stray_content
 
 if TYPE_CHECKING:
     from crawler.extract.options import ExtractOptions
@@ -509,8 +510,10 @@ def clean(raw: list[Line], context: LineContext) -> Body:
 
 def extract_body(tree: HtmlElement, url: str, context: LineContext) -> Body:
     """Clean article text of a parsed page; empty when no main text was found."""
-    # in place: wrapping loose text in <p> changes nothing metadata or images read later, and
-    # trafilatura works on its own copy anyway
+    # in place: moving a malformed table's stray paragraphs out of it (as a browser does) and
+    # wrapping loose text in <p> change nothing metadata or images read later, and trafilatura
+    # works on its own copy anyway; fostered text may be loose text, so that goes first
+    foster_stray_content(tree)
     wrap_loose_text(tree, context.options.loose_text_min_chars)
     prune = [*mark_not_body(tree), *context.site.prune_xpath]
     links = LinkIndex(tree)
