@@ -11,6 +11,7 @@ Our own settings (documented in the README):
 - CANONICAL_WAIT: seconds a page whose rel=canonical names another article page waits for it.
 - EXTRACT_PROCESSES: worker processes that run the extraction beside the crawl; 0 = inline.
 - EXTRACT_TIMEOUT: seconds one page may take in a worker before it is rejected.
+- EXTRACT_NICE: how much lower the workers' scheduling priority is than the crawl process's.
 - REDIS_URL (env CRAWLER_REDIS_URL), CRAWL_JOB, CRAWL_WORKER, CRAWL_WORKER_TTL: the distributed
   mode, see crawler/distributed.py.
 - DEDUP_CRAWL_INDEX: the crawl's persisted dedup index; empty keeps it in memory for one crawl.
@@ -50,9 +51,11 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4  # default 8
 DOWNLOAD_DELAY = 0.25  # default 0
 AUTOTHROTTLE_ENABLED = True  # default False
 
-# Scrapy starts CONCURRENT_ITEMS asyncio tasks per response to process its output; our pipelines
-# are synchronous and fast, so 100 tasks per page only cost CPU (a third of Scrapy's share).
-CONCURRENT_ITEMS = 8  # default 100
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks per response to process its output, and a page
+# yields at most one item: one task for it (it may wait in CanonicalDuplicatesPipeline), one for
+# the requests so they are not held behind it. Each task more costs CPU in Scrapy's thread, the
+# crawl's bottleneck (100 tasks per page were a third of its work).
+CONCURRENT_ITEMS = 2  # default 100
 
 DOWNLOADER_MIDDLEWARES = {
     # Early (small number): sees each page once, before redirects and retries re-issue it.
@@ -81,6 +84,11 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # default 1 GiB
 # Extraction in worker processes beside Scrapy's thread (crawler/extraction.py); 0 = inline.
 # Two keep a 2-core machine busy while the crawl process runs Scrapy and the pipelines.
 EXTRACT_PROCESSES = 2
+# The workers run at a lower priority (nice level) than the crawl process: every page passes
+# through Scrapy's thread, and when a worker takes its core, pages and answers wait for it (it
+# spent a third of a crawl waiting for a core). The workers still get every core it leaves.
+# 0 = the same priority, for a machine shared with other CPU-heavy work.
+EXTRACT_NICE = 10
 # One pathological page must not stall the crawl: past this many seconds it is rejected and its
 # worker restarted (0: no limit; inline extraction cannot be stopped).
 EXTRACT_TIMEOUT = 30

@@ -187,12 +187,6 @@ def test_wrongly_declared_page_is_still_an_article(crawl, path, text):
     assert len(article(crawl, path)["body"]) >= 300
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs a code change: the crawl decodes by the declared charset (HTTP header, then "
-    "meta) with replacement, so a wrong declaration gives U+FFFD or mojibake; it should notice "
-    "invalid bytes (or a header/meta/BOM conflict) and fall back to the encoding that decodes",
-)
 @pytest.mark.parametrize(("path", "text"), encoding_pages(MANIFEST, wrong=True))
 def test_wrongly_declared_encoding_is_decoded(crawl, path, text):
     assert article(crawl, path)["body"].startswith(text)

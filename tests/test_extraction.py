@@ -47,7 +47,7 @@ def test_negative_settings_are_refused():
         PageExtractor(1, timeout=-1)
 
 
-def die(html: str | bytes, url: str) -> ExtractedPage:
+def die(html: str | bytes, url: str, content_type: str | None = None) -> ExtractedPage:
     """Stands in for a page that kills its worker (a crash in native code)."""
     import os
 
@@ -78,11 +78,12 @@ def test_links_come_back_with_the_article_as_the_crawl_would_read_them():
     html = saved_page()
     page = extract_page(html, URL)
     response = HtmlResponse(url=URL, body=html, encoding="utf-8")
-    assert page.hrefs == response.xpath("//a/@href").getall()
-    assert len(page.hrefs) > 20
+    assert page.links.hrefs == response.xpath("//a/@href").getall()
+    assert len(page.links.hrefs) > 20
+    assert page.links.absolute("/x?a=1") == response.urljoin("/x?a=1")
 
 
-def stall(html: str | bytes, url: str) -> ExtractedPage:
+def stall(html: str | bytes, url: str, content_type: str | None = None) -> ExtractedPage:
     """Stands in for a page the extractor never finishes."""
     import time
 
@@ -104,3 +105,124 @@ def test_a_page_over_the_time_limit_is_rejected_and_its_worker_replaced(monkeypa
         assert isinstance(asyncio.run(extractor.extract(saved_page(), URL)).outcome, Article)
     finally:
         extractor.close()
+
+
+# --- the worker pool: pages in flight, time limits, large pages, listing links ----------------
+
+
+def die_on_marked_page(html: str | bytes, url: str, content_type: str | None = None
+                       ) -> ExtractedPage:
+    """Kills its worker on the page whose URL ends in `/die`; extracts the others."""
+    import os
+
+    import crawler.extraction
+
+    if url.endswith("/die"):
+        os._exit(1)
+    return crawler.extraction.extract_page(html, url, content_type)
+
+
+def extract_all(extractor: PageExtractor, pages: list[tuple[bytes, str]]) -> list[ExtractedPage]:
+    async def extract() -> list[ExtractedPage]:
+        return list(await asyncio.gather(*(extractor.extract(html, url) for html, url in pages)))
+
+    return asyncio.run(extract())
+
+
+def test_only_the_page_that_kills_its_worker_is_rejected(monkeypatch):
+    """The pages sent to a worker behind the one that kills it are sent again, not rejected."""
+    import crawler.extraction as extraction
+
+    extractor = PageExtractor(1)
+    try:
+        monkeypatch.setattr(extraction, "extract_page", die_on_marked_page)
+        urls = [URL + "?a", URL + "/die", URL + "?b", URL + "?c"]
+        pages = extract_all(extractor, [(saved_page(), url) for url in urls])
+        outcomes = {url: page.outcome for url, page in zip(urls, pages, strict=True)}
+        assert outcomes.pop(URL + "/die") == PageReject(
+            URL + "/die", "extraction-crashed: the extraction worker died on this page"
+        )
+        assert all(isinstance(outcome, Article) for outcome in outcomes.values())
+    finally:
+        extractor.close()
+
+
+def slow_page(html: str | bytes, url: str, content_type: str | None = None) -> ExtractedPage:
+    import time
+
+    import crawler.extraction
+
+    time.sleep(0.6)
+    return crawler.extraction.extract_page(html, url, content_type)
+
+
+def test_the_time_limit_counts_from_the_start_of_the_page_not_its_wait(monkeypatch):
+    """Three pages of 0.6 s on one worker take 1.8 s in all; none is over the 1 s limit."""
+    import crawler.extraction as extraction
+
+    extractor = PageExtractor(1, timeout=1)
+    try:
+        monkeypatch.setattr(extraction, "extract_page", slow_page)
+        pages = extract_all(extractor, [(saved_page(), f"{URL}?{n}") for n in range(3)])
+        assert all(isinstance(page.outcome, Article) for page in pages)
+    finally:
+        extractor.close()
+
+
+def test_a_page_larger_than_the_socket_buffers_goes_through():
+    paragraph = "<p>" + "Warga berharap pemerintah kota segera memperbaiki tanggul. " * 40 + "</p>"
+    html = ("<html><body><article><h1>Laporan Panjang</h1>" + paragraph * 1500
+            + "</article></body></html>").encode("utf-8")
+    assert len(html) > 3_000_000
+    pooled = extract_with(2, html, "https://a.test/berita/1")
+    assert isinstance(pooled, Article)
+    assert pooled == extract_with(0, html, "https://a.test/berita/1")
+
+
+def test_listing_links_are_read_in_a_worker_as_inline():
+    from crawler.extraction import read_links
+
+    listing = (FIXTURES / "sites" / "jakarta365.net" / "index.html").read_bytes()
+    extractor = PageExtractor(1)
+    try:
+        pooled = asyncio.run(extractor.links(listing, "https://jakarta365.net/"))
+    finally:
+        extractor.close()
+    assert pooled == read_links(listing, "https://jakarta365.net/")
+    assert len(pooled.hrefs) > 20
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<?xml version="1.0" encoding="iso-8859-1"?>\n<html><body><a href="/a">a</a></body></html>',
+        '<html><body><a href="/a\x00b">a</a>\x00<a href="/c">c</a></body></html>',
+        '<a href="/fragment">a</a>',
+        "   ",
+    ],
+)
+def test_links_are_read_as_scrapy_reads_them(html):
+    from scrapy.http import HtmlResponse
+
+    from crawler.extraction import link_hrefs
+
+    response = HtmlResponse(url="https://a.test/", body=html.encode("utf-8"), encoding="utf-8")
+    assert link_hrefs(html) == response.xpath("//a/@href").getall()
+
+
+@pytest.mark.parametrize("base", ["https://a.test/berita/1/x", "http://a.test/d/"])
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://a.test/berita/2/y", " https://a.test/z\n", "HTTPS://a.test/z", "/b/c", "c?d=1",
+        "https://a.test/x?", "https://a.test/x#", "https://a.test/x;p", "https://a.test/a/../b",
+        "http://a.test/x\ty", "//cdn.test/i.png", "#top", "mailto:x@a.test",
+    ],
+)
+def test_links_are_made_absolute_as_scrapy_does(base, href):
+    from scrapy.http import HtmlResponse
+
+    from crawler.extraction import PageLinks
+
+    response = HtmlResponse(url=base, body=b"<html></html>", encoding="utf-8")
+    assert PageLinks([href], base).absolute(href) == response.urljoin(href.strip())

@@ -76,13 +76,27 @@ def run_and_kill(command: list[str], ready: Callable[[], bool], log: Path) -> No
             time.sleep(0.002)
         crawl.send_signal(signal.SIGKILL)
         assert crawl.wait(timeout=60) == -signal.SIGKILL, log.read_text()[-3000:]
+        assert process_group_ends(crawl.pid), "extraction workers outlived the killed crawl"
     finally:
-        # The extraction workers of a killed crawl: gone with it or, at the latest, here.
+        # A failed test's leftovers, not those of a killed crawl: its workers see it die.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(crawl.pid, signal.SIGKILL)
         if crawl.poll() is None:
             crawl.kill()
             crawl.wait()
+
+
+def process_group_ends(group: int, seconds: float = 10) -> bool:
+    """Whether every process of the group (the crawl and its extraction workers) is gone within
+    `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def journal_lines(jobdir: Path) -> int:

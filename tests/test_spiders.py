@@ -82,7 +82,7 @@ def test_listing_page_follows_articles_and_pagination_of_its_own_site_only():
     listed: list[str] = []
     spider.crawler.signals.connect(lambda url: listed.append(url), listing_page, weak=False)
     response = html_response("https://jakarta365.net/", LISTING)
-    requests = list(spider.parse_listing(response))
+    requests = asyncio.run(spider.parse_listing(response))
     followed = {request.url: request.callback for request in requests}
     assert followed == {
         "https://jakarta365.net/kategori/news": spider.parse_listing,
@@ -153,6 +153,11 @@ def test_unfetchable_page_is_reported_as_missed_with_its_reason(status, flags, r
         ("https://a.test/x?gclid=1", "https://a.test/x"),
         ("https://a.test/x?page=2", "https://a.test/x?page=2"),
         ("https://a.test/x#komentar", "https://a.test/x"),
+        # links with nothing to drop, in the form urlunsplit gives, or not yet
+        ("https://a.test/berita/1/judul", "https://a.test/berita/1/judul"),
+        ("HTTPS://a.test/x", "https://a.test/x"),
+        ("https://a.test/x\ty\n", "https://a.test/xy"),
+        ("https://a.test/x?", "https://a.test/x"),
     ],
 )
 def test_tracking_parameters_are_dropped_from_followed_links(url, clean):
@@ -170,3 +175,38 @@ def test_a_page_over_the_size_limit_is_missed_as_too_large():
     failure.request = Request(url)  # type: ignore[attr-defined]
     spider.page_missed(failure)
     assert missed == [(url, "too-large: page of 11000000 bytes is over DOWNLOAD_MAXSIZE=10485760")]
+
+
+class CountingExtractor:
+    """Stands in for the worker pool: extracts inline and counts the pages it was given."""
+
+    processes = 1
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    async def extract(self, body: bytes, url: str, content_type: str | None = None) -> Any:
+        from crawler.extraction import extract_page
+
+        self.urls.append(url)
+        return extract_page(body, url, content_type)
+
+
+def test_a_downloaded_article_page_is_sent_to_the_workers_once_before_its_callback():
+    spider = make_spider(Jakarta365Spider)
+    spider.extractor = CountingExtractor()  # type: ignore[assignment]
+    url = "https://jakarta365.net/news/1246070/trump-telepon-putin"
+    page = LISTING.replace("<body>", "<body><h1>Trump Telepon Putin</h1>")
+    request = Request(url, callback=spider.parse_article)
+    response = HtmlResponse(url=url, body=page.encode("utf-8"), encoding="utf-8", request=request)
+
+    async def download_then_parse() -> list[Any]:
+        spider.start_extraction(response, request)
+        await asyncio.sleep(0)  # the extraction task starts
+        assert spider.extractor.urls == [url]  # type: ignore[attr-defined]  # before parsing
+        return [output async for output in spider.parse_article(response)]
+
+    output = asyncio.run(download_then_parse())
+    assert isinstance(output[0], Article)
+    assert spider.extractor.urls == [url]  # type: ignore[attr-defined]  # not a second time
+    assert not spider.extracting

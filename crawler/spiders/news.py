@@ -9,21 +9,23 @@ the reason when it is not HTML or holds no article (see `ValidateArticlePipeline
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tomllib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from weakref import WeakKeyDictionary
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.accounting import listing_page, page_missed
-from crawler.extraction import PageExtractor
+from crawler.extraction import ExtractedPage, PageExtractor, PageLinks
 from crawler.items import Article, PageReject
 from crawler.offline import MISS_FLAG, PageTooLarge
 
@@ -70,6 +72,10 @@ TRACKING_PARAMETER = re.compile(r"utm_\w+|fbclid|gclid|dclid|msclkid|mc_eid|_ga|
 def clean_link(url: str) -> str:
     """The URL without its fragment and campaign-tracking query parameters, so that one page is
     fetched once however it was linked."""
+    if url.startswith(("https://", "http://")) and not any(c in url for c in "?#\t\r\n"):
+        # Most links: nothing to remove, and the URL is already in the form urlunsplit gives
+        # (urlsplit would only lower-case the scheme and drop tabs and line breaks).
+        return url
     parts = urlsplit(url)._replace(fragment="")
     kept = [
         (name, value)
@@ -77,6 +83,11 @@ def clean_link(url: str) -> str:
         if not TRACKING_PARAMETER.fullmatch(name)
     ]
     return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+def content_type(response: Response) -> str:
+    """The response's `Content-Type` header, or "" (headers are bytes; their charset is ASCII)."""
+    return (response.headers.get("Content-Type") or b"").decode("latin-1")
 
 
 @cache
@@ -109,41 +120,76 @@ class NewsSpider(Spider):
         self.start_urls = [url for site in self.sites for url in site.start_urls]
         self.followed: set[str] = set(self.start_urls)
         self.seen_hrefs: set[str] = set()
+        # Pages already sent to the extraction workers, by request (`start_extraction`); weak, so
+        # that a response some middleware drops before its callback takes its page along.
+        self.extracting: WeakKeyDictionary[Request, asyncio.Task[ExtractedPage]] = (
+            WeakKeyDictionary()
+        )
+        self.reading: WeakKeyDictionary[Request, asyncio.Task[PageLinks]] = WeakKeyDictionary()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.extractor = PageExtractor.from_crawler(crawler)
+        crawler.signals.connect(spider.start_extraction, signals.response_received)
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
             yield Request(url, callback=self.parse_listing, errback=self.page_missed)
 
-    def parse_listing(self, response: Response) -> Iterator[Request]:
+    def start_extraction(self, response: Response, request: Request) -> None:
+        """Signal handler (`response_received`): a downloaded page goes to the extraction workers
+        at once, an article page to be extracted, a listing page for its links. Scrapy calls
+        the page's callback only once the responses ahead of it in its scraper are through,
+        and the workers would wait meanwhile, most of all at the start of a crawl."""
+        if not (
+            self.extractor.processes
+            and isinstance(response, TextResponse)
+            and 200 <= response.status < 300
+        ):
+            return
+        if request.callback == self.parse_article:
+            self.extracting[request] = asyncio.ensure_future(self.extract(response))
+        elif request.callback == self.parse_listing:
+            self.reading[request] = asyncio.ensure_future(self.read_links(response))
+
+    async def parse_listing(self, response: Response) -> list[Request]:
+        # A coroutine that returns its requests, not a generator: Scrapy reads and parses the
+        # source of a generator callback on every response (to warn about a `return value` in a
+        # generator; its cache is keyed by the bound method, a new object per request).
         self.crawler.signals.send_catch_log(listing_page, url=response.url)
-        yield from self.follow_links(response)
+        if not isinstance(response, TextResponse):
+            return []
+        started = self.reading.pop(response.request, None) if response.request else None
+        links = await (started or self.read_links(response))
+        return list(self.follow_links(links))
 
     async def parse_article(
         self, response: Response
     ) -> AsyncIterator[Article | PageReject | Request]:
         if not isinstance(response, TextResponse):
-            content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
-            yield PageReject(response.url, f"not-html: Content-Type {content_type or 'missing'}")
+            declared = content_type(response) or "missing"
+            yield PageReject(response.url, f"not-html: Content-Type {declared}")
             return
-        # The text as Scrapy decoded it (HTTP header, then meta, then BOM): the header may name
-        # an encoding the page itself does not.
-        page = await self.extractor.extract(response.text, response.url)
+        started = self.extracting.pop(response.request, None) if response.request else None
+        page = await (started or self.extract(response))
         yield page.outcome
         # Article pages link to more articles (sidebars, related blocks): follow them too.
-        for request in self.follow_links(response, page.hrefs):
+        for request in self.follow_links(page.links):
             yield request
 
-    def follow_links(
-        self, response: Response, hrefs: list[str] | None = None
-    ) -> Iterator[Request]:
-        """Requests for the page's links that its site's rules follow. `hrefs` are the page's
-        link targets when the extraction already read them."""
+    # The bytes, not Scrapy's `response.text`: the workers decode them, checking the declared
+    # charset (header, then meta) against the bytes, which may contradict it.
+
+    def extract(self, response: TextResponse) -> Coroutine[Any, Any, ExtractedPage]:
+        return self.extractor.extract(response.body, response.url, content_type(response))
+
+    def read_links(self, response: TextResponse) -> Coroutine[Any, Any, PageLinks]:
+        return self.extractor.links(response.body, response.url, content_type(response))
+
+    def follow_links(self, links: PageLinks) -> Iterator[Request]:
+        """Requests for the page's links that its site's rules follow."""
         # A plain walk over the hrefs instead of Scrapy's LinkExtractor: the site rules already
         # decide which URLs count, and LinkExtractor's per-link canonicalisation cost more than
         # 10 ms per page, a third of the extraction time.
@@ -152,28 +198,39 @@ class NewsSpider(Spider):
         # fingerprint and a dupefilter look-up only to be dropped. Absolute hrefs are skipped
         # before the join (the same text is the same URL on any page). The dupefilter stays the
         # authority (shared across workers).
-        if not isinstance(response, TextResponse):
-            return
-        for href in response.xpath("//a/@href").getall() if hrefs is None else hrefs:
+        for href in links.hrefs:
             if href in self.seen_hrefs:
                 continue
             if href.startswith(("https://", "http://")):
                 self.seen_hrefs.add(href)
-            url = clean_link(response.urljoin(href.strip()))
+            url = links.absolute(href)
+            # Links to other hosts (share buttons, ads, other sites) are dropped before the
+            # clean-up, which would only re-encode their long query strings: it changes neither
+            # the host nor the path.
+            site = self.site_of(url)
+            if site is None:
+                continue
+            url = clean_link(url)
             if url in self.followed:
                 continue
             self.followed.add(url)
-            kind = self.page_kind(url)
+            kind = site.page_kind(url)
             if kind == "article":
                 yield Request(url, callback=self.parse_article, errback=self.page_missed)
             elif kind == "listing":
                 yield Request(url, callback=self.parse_listing, errback=self.page_missed)
 
-    def page_kind(self, url: str) -> str | None:
+    def site_of(self, url: str) -> SiteRules | None:
+        """The site family whose host `url` is on (`www.` is the same site), if any."""
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
         for site in self.sites:
-            if site.owns(url):
-                return site.page_kind(url)
+            if host in site.domains:
+                return site
         return None
+
+    def page_kind(self, url: str) -> str | None:
+        site = self.site_of(url)
+        return site.page_kind(url) if site is not None else None
 
     def page_missed(self, failure: Failure) -> None:
         """Errback: the page could not be fetched. Counted and listed, and the crawl goes on."""
