@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from crawler.extract import extract_article
 from crawler.extract.encoding import declared_encodings, decode_html
 
 TEXT = "“Kami tidak menyangka,” kata André, pemilik kafé. Suhu turun hingga 22° — © 2025"
@@ -178,3 +179,15 @@ def test_accented_windows_1252_text_is_never_taken_for_utf8(text, content_type):
 def test_utf8_text_survives_any_declaration(text, content_type):
     html = page(text)
     assert decode_html(html.encode("utf-8"), content_type).text == html
+
+
+def test_extract_article_on_bytes_decodes_as_the_crawl_does():
+    """`extract_article(bytes)`, as users call it without Scrapy, checks the declaration too."""
+    paragraph = "<p>Kafé itu berdiri di tepi kali sejak lama dan ramai dikunjungi warga.</p>"
+    page = (
+        "<html><head><meta charset='iso-8859-1'><title>Kafé</title></head><body><article>"
+        f"<h1>Kafé di tepi kali</h1>{paragraph * 5}</article></body></html>"
+    ).encode()
+    article = extract_article(page, "https://x.example/berita/1/kafe")
+    assert article.title == "Kafé di tepi kali"
+    assert "KafÃ©" not in article.body

@@ -6,8 +6,8 @@ import re
 
 from lxml.html import HtmlElement, document_fromstring
 from trafilatura.utils import load_html
-from w3lib.encoding import html_to_unicode
 
+from crawler.extract.encoding import decode_html
 from crawler.extract.errors import ExtractionError
 
 # C0 controls other than tab/newline/CR never occur in text, but fill binary files
@@ -20,11 +20,11 @@ _MAX_REPLACEMENT_SHARE = 0.2
 
 
 def decode(html: bytes | str) -> str:
-    """Bytes decoded by BOM, then `<meta charset>`, then UTF-8 with cp1252 fallback; str as is."""
+    """Bytes decoded as the crawl decodes them (`crawler.extract.encoding`, with no HTTP header
+    to go by); str as is."""
     if isinstance(html, str):
         return html
-    _, text = html_to_unicode(None, html)
-    return text
+    return decode_html(html).text
 
 
 def _check_text(text: str) -> None:
