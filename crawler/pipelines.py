@@ -239,6 +239,11 @@ class ClusterArticlesPipeline:
         return self.crawler.stats
 
     def open_spider(self) -> None:
+        self.open_index()
+        # Paid while Scrapy starts, not by the first article.
+        self.index.prepare()
+
+    def open_index(self) -> None:
         if not self.index_path:
             self.index = DedupIndex(self.options, self.storage)
             return

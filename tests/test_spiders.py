@@ -112,6 +112,19 @@ def test_article_page_yields_its_article_then_follows_its_links():
     assert len(output) > 1
 
 
+def test_article_page_follows_its_canonical_url_even_when_nothing_links_it():
+    spider = make_spider(Jakarta365Spider)
+    canonical = "https://jakarta365.net/news/1246099/trump-telepon-putin"
+    url = canonical + "?hal=semua"
+    page = LISTING.replace(
+        "<body>", f'<head><link rel="canonical" href="{canonical}"></head>'
+        "<body><h1>Trump Telepon Putin</h1>",
+    )
+    output = collect(spider.parse_article(html_response(url, page)))
+    assert output[0].canonical_url == canonical
+    assert canonical in [request.url for request in output[1:]]
+
+
 def test_non_html_article_page_becomes_a_reject_with_its_content_type():
     spider = make_spider(Jakarta365Spider)
     url = "https://jakarta365.net/news/1/gambar"

@@ -72,6 +72,12 @@ class DedupIndex:
         row = self._append([doc], analysed)
         return incremental.add(row, analysed, self._published)
 
+    def prepare(self) -> None:
+        """Build the query structures `add` uses now rather than at the first `add` (choosing
+        the LSH bands alone takes datasketch some 16 ms), for a pipeline that opens before its
+        first article."""
+        self._live_incremental()
+
     def add_many(self, docs: Iterable[Document]) -> None:
         """Index many documents at once (signatures computed in parallel); no answer is given,
         call `assignments` afterwards."""

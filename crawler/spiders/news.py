@@ -175,8 +175,13 @@ class NewsSpider(Spider):
         started = self.extracting.pop(response.request, None) if response.request else None
         page = await (started or self.extract(response))
         yield page.outcome
-        # Article pages link to more articles (sidebars, related blocks): follow them too.
-        for request in self.follow_links(page.links):
+        # Article pages link to more articles (sidebars, related blocks): follow them too, and
+        # the page's canonical URL: a second address of a page waits for its canonical page
+        # (`CanonicalDuplicatesPipeline`), which must then be crawled even if nothing links it.
+        links = page.links
+        if isinstance(page.outcome, Article) and page.outcome.canonical_url:
+            links = PageLinks([*links.hrefs, page.outcome.canonical_url], links.base_url)
+        for request in self.follow_links(links):
             yield request
 
     # The bytes, not Scrapy's `response.text`: the workers decode them, checking the declared
