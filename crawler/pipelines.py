@@ -22,6 +22,7 @@ from crawler.dedup import (
     parse_published,
 )
 from crawler.dedup.shared import SHARED_INDEX_LOST, storage_config
+from crawler.extract.article import site_of
 from crawler.feeds import read_jsonl, rewrite_fields
 from crawler.items import Article, PageReject
 from crawler.report import build_clusters, terminal_summary, write_report
@@ -169,16 +170,15 @@ class CanonicalDuplicatesPipeline:
         return url_identity(canonical)
 
 
-def site_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").removeprefix("www.")
-
-
 def url_identity(url: str) -> str:
     """`host/path?query` of a URL, without scheme, `www.`, trailing slash and fragment: the
-    forms under which one page is commonly linked."""
-    parts = urlsplit(url)
+    forms under which one page is commonly linked. A URL too malformed to split is its own."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
     path = parts.path.rstrip("/") or "/"
-    return f"{site_of(url)}{path}" + (f"?{parts.query}" if parts.query else "")
+    return f"{site_of(url) or ''}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
 class ClusterArticlesPipeline:

@@ -180,6 +180,7 @@ def test_second_address_waits_at_most_canonical_wait():
     [
         ("https://other.test/berita/7/banjir", "Banjir"),  # another site: a syndication credit
         (CANONICAL, "Gempa"),  # another headline: a template fault, not the same page
+        ("http://[a.test/berita/7", "Banjir"),  # no URL at all
     ],
 )
 def test_canonical_that_names_no_copy_of_the_page_keeps_both(canonical, title):

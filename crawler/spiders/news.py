@@ -25,6 +25,7 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.accounting import listing_page, page_missed
+from crawler.extract.article import site_of
 from crawler.extraction import ExtractedPage, PageExtractor, PageLinks
 from crawler.items import Article, PageReject
 from crawler.offline import MISS_FLAG, PageTooLarge
@@ -46,10 +47,6 @@ class SiteRules:
     start_urls: tuple[str, ...]
     article: re.Pattern[str]
     listing: re.Pattern[str]
-
-    def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
-        return host in self.domains
 
     def page_kind(self, url: str) -> str | None:
         """`"article"`, `"listing"`, or None for a URL this site's crawl does not follow.
@@ -227,7 +224,7 @@ class NewsSpider(Spider):
 
     def site_of(self, url: str) -> SiteRules | None:
         """The site family whose host `url` is on (`www.` is the same site), if any."""
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        host = site_of(url)  # also None for a link too malformed to split
         for site in self.sites:
             if host in site.domains:
                 return site
