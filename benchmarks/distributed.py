@@ -36,6 +36,7 @@ import redis
 from w3lib.url import canonicalize_url
 
 from crawler.distributed import JobKeys
+from crawler.extract.article import site_of
 from crawler.spiders.news import all_site_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +62,7 @@ def copy_links(manifest: dict, start_url: str, copies: int) -> str:
     """Anchors to every copy of every article page of the family that `start_url` starts."""
     site = next(s for s in all_site_rules().values() if start_url in s.start_urls)
     urls = [page["url"] for page in manifest["pages"]
-            if page.get("kind") == "article" and site.owns(page["url"])]
+            if page.get("kind") == "article" and site_of(page["url"]) in site.domains]
     return "".join(
         f'<a href="{url}?copy={k}">copy</a>\n' for url in urls for k in range(1, copies + 1)
     )

@@ -33,6 +33,8 @@ import lxml.etree
 import lxml.html
 from w3lib.html import get_base_url
 
+from crawler.dedup.analyse import Analysed, analyse
+from crawler.dedup.options import DedupOptions
 from crawler.extract import ExtractionError, extract_article
 from crawler.extract.encoding import decode_html
 from crawler.items import Article, PageReject
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -82,22 +85,35 @@ class ExtractedPage:
 
     outcome: Article | PageReject
     links: PageLinks
+    analysed: Analysed | None = None
+    """The article's dedup analysis (`crawler.dedup.analyse` of its title and body), when it
+    was asked for."""
 
 
-def extract_page(body: bytes | str, url: str, content_type: str | None = None) -> ExtractedPage:
+def extract_page(
+    body: bytes | str,
+    url: str,
+    content_type: str | None = None,
+    dedup: DedupOptions | None = None,
+) -> ExtractedPage:
     """The page's article (or a reject when the input is no readable HTML page), and its links.
 
     Bytes are decoded here (`crawler.extract.encoding`: the declared charset is checked against
     the bytes; `content_type` is the HTTP header), so the crawl process never decodes an article
     page. The links are read here too, beside the extraction, so that the crawl process does not
-    parse the page a second time only to find them.
+    parse the page a second time only to find them. With `dedup` options the article's dedup
+    analysis comes along too (tokens, shingles, MinHash: a third of what clustering an article
+    costs the crawl process).
     """
     html, encoding = decode_html(body, content_type) if isinstance(body, bytes) else (body, None)
     try:
         outcome: Article | PageReject = extract_article(html, url)
     except ExtractionError as exc:
         return rejected(url, f"unreadable: {exc}")
-    return ExtractedPage(outcome, page_links(html, url, encoding))
+    analysed = None
+    if dedup is not None and isinstance(outcome, Article) and outcome.body:
+        analysed = analyse([outcome.title or ""], [outcome.body], dedup)
+    return ExtractedPage(outcome, page_links(html, url, encoding), analysed)
 
 
 def rejected(url: str, reason: str) -> ExtractedPage:
@@ -134,8 +150,9 @@ def link_hrefs(html: str) -> list[str]:
 
 
 def warm_up() -> None:
-    """Pay the extractor's one-time costs (trafilatura's stop lists) before the first page."""
-    extract_page(WARM_UP_PAGE, "https://warm.up/")
+    """Pay the extractor's one-time costs (trafilatura's stop lists; the dedup analysis's
+    patterns and numpy's first calls) before the first page."""
+    extract_page(WARM_UP_PAGE, "https://warm.up/", dedup=DedupOptions())
 
 
 # --- the worker processes --------------------------------------------------------------------
@@ -481,11 +498,22 @@ class WorkerPool:
 
 # --- the crawl's side ----------------------------------------------------------------------------
 
+article_analysed = object()
+"""Signal a spider sends when the workers analysed an article for the dedup index, before it
+yields the article. Arguments: `article` (the `Article` object), `analysed` (`Analysed`),
+`options` (the `DedupOptions` it was analysed with)."""
+
 
 class PageExtractor:
     """Extracts pages for the spiders, inline or in a pool of `processes` workers."""
 
-    def __init__(self, processes: int, timeout: float = 0, nice: int = 0) -> None:
+    def __init__(
+        self,
+        processes: int,
+        timeout: float = 0,
+        nice: int = 0,
+        dedup: DedupOptions | None = None,
+    ) -> None:
         if processes < 0:
             raise ValueError(f"EXTRACT_PROCESSES must be 0 or more, got {processes}")
         if timeout < 0:
@@ -500,6 +528,10 @@ class PageExtractor:
         """How much lower the workers' scheduling priority is than the crawl process's (Unix
         nice levels). Scrapy's thread is the crawl's bottleneck: every page passes through it,
         and while a worker holds its core, answers and new pages wait for it."""
+        self.dedup = dedup
+        """Options of the dedup analysis the workers add to each article (`extract_page`), or
+        None. Inline extraction never analyses: the cluster pipeline would do the same work in
+        the same process."""
         self._pool: WorkerPool | None = None
 
     @classmethod
@@ -513,6 +545,7 @@ class PageExtractor:
             settings.getint("EXTRACT_PROCESSES", 0),
             settings.getfloat("EXTRACT_TIMEOUT", 0),
             settings.getint("EXTRACT_NICE", 0),
+            DedupOptions.from_settings(settings) if clusters_articles(settings) else None,
         )
         # Started with the crawler, before the spider opens: the workers import and warm up the
         # extractor while Scrapy starts its engine and fetches the first listing pages.
@@ -525,7 +558,7 @@ class PageExtractor:
             # forkserver, not fork: the crawl process has threads (Twisted's pool, DNS), and a
             # forked copy of a threaded process can deadlock.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["crawler.extract", "crawler.extraction"])
+            context.set_forkserver_preload(["crawler.extraction"])
             self._pool = WorkerPool(
                 self.processes, self.timeout, context, MAX_POOL_FAILURES, self.nice
             )
@@ -540,7 +573,9 @@ class PageExtractor:
         pool = self._workers()
         if pool is not None:
             try:
-                page: ExtractedPage = await pool.run(extract_page, body, url, content_type)
+                page: ExtractedPage = await pool.run(
+                    extract_page, body, url, content_type, self.dedup
+                )
                 return page
             except JobTimedOut:
                 slow = f"extraction-timeout: over EXTRACT_TIMEOUT={self.timeout:g} s on this page"
@@ -582,3 +617,17 @@ class PageExtractor:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+
+
+def clusters_articles(settings: BaseSettings) -> bool:
+    """Whether the crawl's item pipelines include the cluster pipeline (or one derived from
+    it): only then is the workers' dedup analysis of use."""
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import load_object
+
+    from crawler.pipelines import ClusterArticlesPipeline
+
+    return any(
+        isinstance(cls := load_object(path), type) and issubclass(cls, ClusterArticlesPipeline)
+        for path in build_component_list(settings.getwithbase("ITEM_PIPELINES"))
+    )

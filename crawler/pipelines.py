@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -21,8 +23,10 @@ from crawler.dedup import (
     IndexMismatchError,
     parse_published,
 )
+from crawler.dedup.analyse import Analysed
 from crawler.dedup.shared import SHARED_INDEX_LOST, storage_config
 from crawler.extract.article import site_of
+from crawler.extraction import article_analysed
 from crawler.feeds import read_jsonl, rewrite_fields
 from crawler.items import Article, PageReject
 from crawler.report import build_clusters, terminal_summary, write_report
@@ -181,6 +185,43 @@ def url_identity(url: str) -> str:
     return f"{site_of(url) or ''}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
+@dataclass(frozen=True)
+class _Analysis:
+    title: str | None
+    body: str
+    analysed: Analysed
+
+
+class AnalysedArticles:
+    """The dedup analyses the extraction workers made (`article_analysed`), by article object,
+    until the article reaches the cluster pipeline.
+
+    Keyed by the object, not its URL, and gone with it: an article dropped on its way (rejected,
+    skipped) takes its entry along, so nothing piles up over a long crawl.
+    """
+
+    def __init__(self) -> None:
+        self._by_object: dict[int, _Analysis] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_object)
+
+    def add(self, article: Article, analysed: Analysed) -> None:
+        key = id(article)  # unique while the article lives, and the entry goes when it dies
+        self._by_object[key] = _Analysis(article.title, article.body, analysed)
+        weakref.finalize(article, self._by_object.pop, key, None)
+
+    def pop(self, article: Article) -> Analysed | None:
+        """The article's analysis, if it was made from the title and body it has now (a
+        pipeline may have changed them on the way)."""
+        analysis = self._by_object.pop(id(article), None)
+        if analysis is None or article.title is not analysis.title or (
+            article.body is not analysis.body
+        ):
+            return None
+        return analysis.analysed
+
+
 class ClusterArticlesPipeline:
     """Gives each article its `copy_cluster` and `event_cluster` as it is scraped.
 
@@ -190,7 +231,8 @@ class ClusterArticlesPipeline:
     the feed exporter has closed them. The index is kept between crawls in `DEDUP_CRAWL_INDEX`
     (written atomically), so a later crawl clusters its articles with the earlier ones;
     `DEDUP_RESET` starts it afresh. With `CLUSTER_REPORT_DIR` set, the cluster report
-    (`clusters.json`, `report.html`) is written from the finished feed.
+    (`clusters.json`, `report.html`) is written from the finished feed. An article the
+    extraction workers already analysed (`article_analysed`) is not analysed again.
     """
 
     def __init__(
@@ -212,6 +254,7 @@ class ClusterArticlesPipeline:
         self.given: dict[str, tuple[str, str]] = {}
         self.final: dict[str, Assignment] = {}
         self.feeds: list[Path] = []
+        self.analysed = AnalysedArticles()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -231,7 +274,12 @@ class ClusterArticlesPipeline:
         )
         crawler.signals.connect(pipeline.feed_slot_closed, signals.feed_slot_closed)
         crawler.signals.connect(pipeline.feed_exporter_closed, signals.feed_exporter_closed)
+        crawler.signals.connect(pipeline.article_analysed, article_analysed)
         return pipeline
+
+    def article_analysed(self, article: Article, analysed: Analysed, options: DedupOptions) -> None:
+        if options == self.options:
+            self.analysed.add(article, analysed)
 
     @property
     def stats(self) -> StatsCollector:
@@ -268,7 +316,7 @@ class ClusterArticlesPipeline:
             original=item.source in (None, item.site),
         )
         try:
-            assignment = self.index.add(document)
+            assignment = self.index.add(document, self.analysed.pop(item))
         except SHARED_INDEX_LOST as exc:
             # Distributed mode, Redis gone: the worker is stopping (the frontier saw it too);
             # the page is crawled again when the job resumes.

@@ -47,7 +47,9 @@ def test_negative_settings_are_refused():
         PageExtractor(1, timeout=-1)
 
 
-def die(html: str | bytes, url: str, content_type: str | None = None) -> ExtractedPage:
+def die(
+    html: str | bytes, url: str, content_type: str | None = None, dedup: object = None
+) -> ExtractedPage:
     """Stands in for a page that kills its worker (a crash in native code)."""
     import os
 
@@ -83,7 +85,9 @@ def test_links_come_back_with_the_article_as_the_crawl_would_read_them():
     assert page.links.absolute("/x?a=1") == response.urljoin("/x?a=1")
 
 
-def stall(html: str | bytes, url: str, content_type: str | None = None) -> ExtractedPage:
+def stall(
+    html: str | bytes, url: str, content_type: str | None = None, dedup: object = None
+) -> ExtractedPage:
     """Stands in for a page the extractor never finishes."""
     import time
 
@@ -110,8 +114,9 @@ def test_a_page_over_the_time_limit_is_rejected_and_its_worker_replaced(monkeypa
 # --- the worker pool: pages in flight, time limits, large pages, listing links ----------------
 
 
-def die_on_marked_page(html: str | bytes, url: str, content_type: str | None = None
-                       ) -> ExtractedPage:
+def die_on_marked_page(
+    html: str | bytes, url: str, content_type: str | None = None, dedup: object = None
+) -> ExtractedPage:
     """Kills its worker on the page whose URL ends in `/die`; extracts the others."""
     import os
 
@@ -147,7 +152,9 @@ def test_only_the_page_that_kills_its_worker_is_rejected(monkeypatch):
         extractor.close()
 
 
-def slow_page(html: str | bytes, url: str, content_type: str | None = None) -> ExtractedPage:
+def slow_page(
+    html: str | bytes, url: str, content_type: str | None = None, dedup: object = None
+) -> ExtractedPage:
     import time
 
     import crawler.extraction
@@ -226,3 +233,45 @@ def test_links_are_made_absolute_as_scrapy_does(base, href):
 
     response = HtmlResponse(url=base, body=b"<html></html>", encoding="utf-8")
     assert PageLinks([href], base).absolute(href) == response.urljoin(href.strip())
+
+
+# --- the dedup analysis beside the extraction --------------------------------------------------
+
+
+def test_workers_analyse_the_article_as_the_dedup_index_would():
+    from crawler.dedup.analyse import analyse
+    from crawler.dedup.options import DedupOptions
+
+    options = DedupOptions(shingle_size=4)
+    extractor = PageExtractor(1, dedup=options)
+    try:
+        page = asyncio.run(extractor.extract(saved_page(), URL))
+    finally:
+        extractor.close()
+    assert isinstance(page.outcome, Article) and page.analysed is not None
+    expected = analyse([page.outcome.title or ""], [page.outcome.body], options)
+    assert (page.analysed.signatures == expected.signatures).all()
+    assert (page.analysed.lengths == expected.lengths).all()
+    assert (page.analysed.features.hashes == expected.features.hashes).all()
+
+
+def test_no_analysis_without_options_or_without_an_article():
+    from crawler.dedup.options import DedupOptions
+
+    assert extract_page(saved_page(), URL).analysed is None
+    reject = extract_page(b"\x00\x01\x02\xff" * 64, URL, dedup=DedupOptions())
+    assert isinstance(reject.outcome, PageReject) and reject.analysed is None
+
+
+def test_the_workers_module_leaves_datasketch_and_scrapy_out():
+    """The workers import `crawler.extraction` before their first page: datasketch (with scipy)
+    or Scrapy there would add a good part of a second to every crawl's start."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, crawler.extraction; "
+        "print(sorted(m for m in ('datasketch', 'scipy', 'scrapy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

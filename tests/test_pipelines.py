@@ -188,3 +188,85 @@ def test_canonical_that_names_no_copy_of_the_page_keeps_both(canonical, title):
                     body=BODY)
     result = asyncio.run(outcomes(canonical_pipeline(wait=0.05), CANONICAL_PAGE, other))
     assert result == {CANONICAL: "article", other.url: "article"}
+
+
+# --- analyses made by the extraction workers ---------------------------------------------------
+
+
+def analysed_by_workers(pipeline: ClusterArticlesPipeline, article: Article, text: Article) -> None:
+    """Send `article_analysed` for `article` as a spider does, with the analysis of `text`'s
+    title and body: a test can tell whether the pipeline used it."""
+    from crawler.dedup.analyse import analyse
+    from crawler.extraction import article_analysed
+
+    analysed = analyse([text.title or ""], [text.body], pipeline.options)
+    pipeline.crawler.signals.send_catch_log(
+        article_analysed, article=article, analysed=analysed, options=pipeline.options
+    )
+
+
+def test_an_article_analysed_by_the_workers_is_not_analysed_again(corpus_articles):
+    first, other = copy.deepcopy(corpus_articles[2]), copy.deepcopy(corpus_articles[10])
+    pipeline = cluster_pipeline("")
+    pipeline.process_item(first)
+    # The analysis sent for `other` is that of `first`: used as sent, it makes a copy.
+    analysed_by_workers(pipeline, other, first)
+    assert pipeline.process_item(other).copy_cluster == first.url
+    assert len(pipeline.analysed) == 0
+
+
+def test_an_analysis_of_text_changed_since_is_not_used(corpus_articles):
+    first, other = copy.deepcopy(corpus_articles[2]), copy.deepcopy(corpus_articles[10])
+    pipeline = cluster_pipeline("")
+    pipeline.process_item(first)
+    analysed_by_workers(pipeline, other, first)
+    other.body = other.body + "\nTambahan."  # a pipeline before this one changed the body
+    assert pipeline.process_item(other).copy_cluster == other.url
+
+
+def test_an_analysis_with_other_options_is_not_used(corpus_articles):
+    from dataclasses import replace
+
+    from crawler.dedup.analyse import analyse
+    from crawler.extraction import article_analysed
+
+    first, other = copy.deepcopy(corpus_articles[2]), copy.deepcopy(corpus_articles[10])
+    pipeline = cluster_pipeline("")
+    pipeline.process_item(first)
+    options = replace(pipeline.options, shingle_size=pipeline.options.shingle_size + 1)
+    pipeline.crawler.signals.send_catch_log(
+        article_analysed, article=other, options=options,
+        analysed=analyse([first.title or ""], [first.body], pipeline.options),
+    )
+    assert pipeline.process_item(other).copy_cluster == other.url
+
+
+def test_the_analysis_of_an_article_dropped_on_its_way_goes_with_it(corpus_articles):
+    import gc
+
+    pipeline = cluster_pipeline("")
+    dropped = copy.deepcopy(corpus_articles[3])
+    analysed_by_workers(pipeline, dropped, dropped)
+    assert len(pipeline.analysed) == 1
+    del dropped
+    gc.collect()
+    assert len(pipeline.analysed) == 0
+
+
+class OwnClusterPipeline(ClusterArticlesPipeline):
+    """A project's own variant of the cluster pipeline."""
+
+
+def test_workers_analyse_only_for_a_crawl_that_clusters():
+    from scrapy.utils.test import get_crawler
+
+    from crawler.extraction import clusters_articles
+
+    def pipelines(**enabled: int | None) -> bool:
+        settings = get_crawler(settings_dict={"ITEM_PIPELINES": enabled}).settings
+        return clusters_articles(settings)
+
+    assert pipelines(**{"crawler.pipelines.ClusterArticlesPipeline": 300})
+    assert pipelines(**{"tests.test_pipelines.OwnClusterPipeline": 300})
+    assert not pipelines(**{"crawler.pipelines.ValidateArticlePipeline": 100})
+    assert not pipelines(**{"crawler.pipelines.ClusterArticlesPipeline": None})

@@ -64,11 +64,16 @@ class DedupIndex:
     def __contains__(self, key: object) -> bool:
         return key in self._row
 
-    def add(self, doc: Document) -> Assignment:
+    def add(self, doc: Document, analysed: Analysed | None = None) -> Assignment:
         """Index `doc` and return its provisional assignment (see `assignments` for the final
-        one). Adding a key again replaces the earlier document."""
+        one). Adding a key again replaces the earlier document. `analysed`: the document's
+        `analyse([doc.title], [doc.body], options)` with this index's options, when it was
+        made elsewhere (in an extraction worker)."""
         incremental = self._live_incremental()
-        analysed = analyse([doc.title], [doc.body], self.options)
+        if analysed is None:
+            analysed = analyse([doc.title], [doc.body], self.options)
+        elif len(analysed) != 1:
+            raise ValueError(f"the analysis of one document was expected, got {len(analysed)}")
         row = self._append([doc], analysed)
         return incremental.add(row, analysed, self._published)
 

@@ -26,6 +26,11 @@ _CEILING = 32 << 20
 
 @cache
 def _libc() -> ctypes.CDLL | None:
+    # The symbols the interpreter is linked with first: `find_library` runs `ldconfig -p` in a
+    # subprocess, milliseconds that a crawl would pay at its end, when it clusters.
+    own = ctypes.CDLL(None)
+    if hasattr(own, "mallopt") and hasattr(own, "malloc_trim"):
+        return own
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None

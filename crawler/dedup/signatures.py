@@ -12,11 +12,17 @@ dict of sets, so it needs no per-article objects.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from crawler.dedup.tokens import fmix64
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
+
+# datasketch is imported where it is used: it pulls in scipy (half a second), and the
+# extraction workers, which compute copy signatures, never need it.
 
 SCHEME = "affine32"
 _MAX = np.uint32(0xFFFFFFFF)
@@ -26,6 +32,8 @@ _BLOCK = 1 << 12  # input hashes per numpy pass: the (perm x hash) block fits in
 @cache
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's affine32 permutation parameters `(a, b)` for this size and seed."""
+    from datasketch import MinHash
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
     return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
 
@@ -33,6 +41,8 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 @cache
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """Bands and rows that datasketch's optimiser picks for `threshold`."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 
@@ -141,6 +151,8 @@ def _densify(rows: np.ndarray) -> np.ndarray:
 
 def lean_minhash(signature: np.ndarray, seed: int) -> LeanMinHash:
     """A datasketch LeanMinHash over a stored signature, for `MinHashLSH` queries."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=seed, hashvalues=signature, scheme=SCHEME)
 
 
@@ -254,7 +266,18 @@ def _bucket_pairs(keys: np.ndarray, max_bucket: int) -> np.ndarray:
             left = np.repeat(members[:, :1], size - 1, axis=1)
             right = members[:, 1:]
         else:
-            i, j = np.triu_indices(size, k=1)
+            i, j = _pair_indices(int(size))
             left, right = members[:, i], members[:, j]
         out.append((np.minimum(left, right) * n + np.maximum(left, right)).ravel())
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+@cache
+def _pair_indices(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """`np.triu_indices(size, k=1)`: every pair of a bucket of `size` members. Made once per
+    size: buckets come in a few small sizes, asked for in every band (hundreds of times per
+    clustering), and numpy takes longer to build these than to use them."""
+    i, j = np.triu_indices(size, k=1)
+    i.flags.writeable = False
+    j.flags.writeable = False
+    return i, j
