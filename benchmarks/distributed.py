@@ -3,10 +3,9 @@
     python benchmarks/distributed.py [--copies 12] [--rounds 2] [--redis redis://127.0.0.1:6379/0]
 
 The saved fixture crawl is small (about 110 pages), too short for a stable rate. So the benchmark
-crawls a larger offline site built in a temporary folder: each article page is also served under
-`--copies` extra URLs (`<article url>?copy=<k>`, the same saved file; the query makes each a
-page of its own to the dupefilter, the path keeps it an article page), linked from each family's
-start page. Nothing else changes: same spiders, same extraction, same offline handler.
+crawls a larger offline site built in a temporary folder (`benchmarks/copies.py`): each article
+page is also served under `--copies` extra URLs, second addresses of it linked from each family's
+start page.
 
 Three runs, in one process, on the same pages: the embedded default (no Redis), one distributed
 worker, and two distributed workers started together (`scrapy crawl all` each, separate
@@ -33,11 +32,9 @@ from datetime import datetime
 from pathlib import Path
 
 import redis
-from w3lib.url import canonicalize_url
+from copies import copied_site
 
 from crawler.distributed import JobKeys
-from crawler.extract.article import site_of
-from crawler.spiders.news import all_site_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,38 +53,6 @@ class Run:
     @property
     def pages_per_second(self) -> float:
         return self.pages / self.seconds
-
-
-def copy_links(manifest: dict, start_url: str, copies: int) -> str:
-    """Anchors to every copy of every article page of the family that `start_url` starts."""
-    site = next(s for s in all_site_rules().values() if start_url in s.start_urls)
-    urls = [page["url"] for page in manifest["pages"]
-            if page.get("kind") == "article" and site_of(page["url"]) in site.domains]
-    return "".join(
-        f'<a href="{url}?copy={k}">copy</a>\n' for url in urls for k in range(1, copies + 1)
-    )
-
-
-def build_manifest(folder: Path, copies: int) -> Path:
-    """The fixture manifest with `copies` extra URLs per article page, in `folder`."""
-    source = PROJECT_ROOT / "fixtures" / "manifest.json"
-    manifest = json.loads(source.read_text(encoding="utf-8"))
-    starts = {canonicalize_url(u) for s in all_site_rules().values() for u in s.start_urls}
-    pages: list[dict] = []
-    for page in manifest["pages"]:
-        file = (source.parent / page["file"]).resolve()
-        if canonicalize_url(page["url"]) in starts:
-            html = file.read_bytes().decode("utf-8", "replace")
-            file = folder / f"start-{len(pages)}.html"
-            links = copy_links(manifest, page["url"], copies)
-            file.write_text(html.replace("</body>", links + "</body>"), encoding="utf-8")
-        pages.append({**page, "file": str(file)})
-        if page.get("kind") == "article":
-            pages += [{**page, "url": f"{page['url']}?copy={k}", "file": str(file)}
-                      for k in range(1, copies + 1)]
-    path = folder / "manifest.json"
-    path.write_text(json.dumps({**manifest, "pages": pages}), encoding="utf-8")
-    return path
 
 
 def crawl_command(folder: Path, name: str, manifest: Path, settings: list[str]) -> list[str]:
@@ -168,7 +133,7 @@ def main() -> None:
     runs: dict[str, list[Run]] = {"embedded": [], "one": [], "two": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        manifest = build_manifest(folder, options.copies)
+        manifest = copied_site(folder, options.copies)
         for _ in range(options.rounds):  # alternating, so that all see the same machine load
             runs["embedded"].append(embedded_run(folder, manifest))
             runs["one"].append(distributed_run(1, folder, manifest, options.redis))

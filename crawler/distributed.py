@@ -720,9 +720,12 @@ class DistributedCrawl:
         # One crawl process per core is the unit of scale here, so extraction stays inline. The
         # provisional cluster ids come from one dedup index shared in Redis; the file index and
         # the report are per process, so they are off: `python -m crawler.distributed run`
-        # clusters the merged output of all workers and gives the final ids.
+        # clusters the merged output of all workers and gives the final ids. A second address
+        # of a page does not wait for its canonical page: another worker may crawl that page,
+        # and its outcome is never known here.
         for name, value in {"EXTRACT_PROCESSES": 0, "DEDUP_CRAWL_INDEX": "",
-                            "CLUSTER_REPORT_DIR": "", "DEDUP_SHARED_INDEX": True}.items():
+                            "CLUSTER_REPORT_DIR": "", "DEDUP_SHARED_INDEX": True,
+                            "CANONICAL_WAIT": 0}.items():
             if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
                 settings.set(name, value, priority="project")
         # The spider name when no job is set, filled in where the path is used (%(name)s).

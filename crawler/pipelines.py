@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from dataclasses import dataclass
@@ -87,8 +88,19 @@ class CanonicalDuplicatesPipeline:
     or repeated runs write the same article: a second address waits here until its canonical
     page has its outcome (every requested page gets one, `crawler.accounting`); if that page is
     no article (missed, rejected), the second address is written instead. The wait is bounded
-    by `CANONICAL_WAIT` seconds, for a canonical page the crawl never requests.
+    by `CANONICAL_WAIT` seconds (0: no wait), for a canonical page the crawl never requests,
+    and it ends when the crawl is stuck on the waiting pages: when they fill Scrapy's scraper,
+    Scrapy fetches nothing more, the canonical pages included, until they are through. A second
+    address that stops waiting is written, and its canonical page, when it comes, is the
+    duplicate.
     """
+
+    POLL_SECONDS = 0.05
+    """How often a waiting second address checks whether the crawl is stuck."""
+    STUCK_SECONDS = 1.0
+    """With the scraper full, this long without a page finished is a crawl stuck on the pages
+    waiting here. A full scraper alone is not: it is full for moments in any busy crawl, while
+    the pages in it, canonical pages among them, finish."""
 
     def __init__(self, crawler: Crawler, wait_seconds: float) -> None:
         self.crawler = crawler
@@ -98,6 +110,8 @@ class CanonicalDuplicatesPipeline:
         self.ended: set[str] = set()
         """Identities of pages that ended with no article (missed, rejected, skipped)."""
         self.waiting: dict[str, asyncio.Future[None]] = {}
+        self.last_finished = 0.0
+        """Event-loop time of the last page that got its outcome."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -110,7 +124,8 @@ class CanonicalDuplicatesPipeline:
             return item
         identity = self.page_identity(item)
         if (
-            identity != url_identity(item.url)
+            self.wait_seconds > 0
+            and identity != url_identity(item.url)
             and identity not in self.written
             and identity not in self.ended
         ):
@@ -132,13 +147,34 @@ class CanonicalDuplicatesPipeline:
         return item
 
     async def wait_for(self, identity: str) -> None:
+        loop = asyncio.get_running_loop()
         future = self.waiting.get(identity)
         if future is None:
-            future = self.waiting[identity] = asyncio.get_running_loop().create_future()
+            future = self.waiting[identity] = loop.create_future()
+        deadline = loop.time() + self.wait_seconds
+        self.last_finished = max(self.last_finished, loop.time())
+        while not future.done():
+            if self.scraper_full() and loop.time() - self.last_finished > self.STUCK_SECONDS:
+                logger.info(
+                    "Canonical page %s not waited for: pages waiting for theirs fill the "
+                    "scraper, and the crawl is stuck on them",
+                    identity,
+                )
+                return
+            left = deadline - loop.time()
+            if left <= 0:
+                logger.info("Canonical page %s never came in %g s", identity, self.wait_seconds)
+                return
+            await asyncio.wait([future], timeout=min(left, self.POLL_SECONDS))
+
+    def scraper_full(self) -> bool:
+        """Whether Scrapy holds back new requests because the responses being scraped (these
+        waiting pages among them) fill its scraper (`SCRAPER_SLOT_MAX_ACTIVE_SIZE`)."""
         try:
-            await asyncio.wait_for(asyncio.shield(future), self.wait_seconds)
-        except TimeoutError:
-            logger.info("Canonical page %s never came in %g s", identity, self.wait_seconds)
+            slot = self.crawler.engine.scraper.slot
+        except RuntimeError:  # no engine: the pipeline runs outside a crawl
+            return False
+        return slot is not None and slot.needs_backout()
 
     def wake(self, identity: str) -> None:
         future = self.waiting.pop(identity, None)
@@ -148,6 +184,8 @@ class CanonicalDuplicatesPipeline:
     def page_finished(self, url: str, outcome: str, aliases: list[str]) -> None:
         """Signal handler (`crawler.accounting.page_finished`): wakes the second addresses that
         wait for this page."""
+        with contextlib.suppress(RuntimeError):  # no event loop: a test calling directly
+            self.last_finished = asyncio.get_running_loop().time()
         identities = {url_identity(address) for address in (url, *aliases)}
         if outcome == "article":
             # Redirected there: the addresses it was requested under name the same article.

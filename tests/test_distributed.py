@@ -158,6 +158,12 @@ def test_the_environment_variable_switches_the_distributed_mode_on():
     assert settings["REJECTS_FILE"] == "out/%(name)s/%(name)s/rejects-w7.jsonl"
 
 
+def test_second_addresses_do_not_wait_for_a_canonical_page_of_another_worker():
+    assert configured({}, {"CRAWLER_REDIS_URL": "redis://h:1"}).getfloat("CANONICAL_WAIT") == 0
+    mine = configured({"REDIS_URL": "redis://h:1", "CANONICAL_WAIT": 5})
+    assert mine.getfloat("CANONICAL_WAIT") == 5
+
+
 def test_the_environment_fills_an_empty_url_in_settings_py():
     settings = configured({}, {"CRAWLER_REDIS_URL": "redis://h:1"}, project={"REDIS_URL": "",
                                                                           "CRAWL_WORKER": ""})

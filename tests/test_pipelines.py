@@ -175,6 +175,44 @@ def test_second_address_waits_at_most_canonical_wait():
     assert result == {SECOND_ADDRESS.url: "article"}
 
 
+def test_no_wait_with_canonical_wait_zero():
+    """The distributed mode's setting: the canonical page may be another worker's."""
+    pipeline = canonical_pipeline(wait=0)
+
+    async def crawl() -> dict[str, str]:
+        return await asyncio.wait_for(outcomes(pipeline, SECOND_ADDRESS), 0.5)
+
+    assert asyncio.run(crawl()) == {SECOND_ADDRESS.url: "article"}
+
+
+def test_second_address_stops_waiting_when_the_crawl_is_stuck_on_it(monkeypatch):
+    pipeline = canonical_pipeline(wait=30)
+    monkeypatch.setattr(pipeline, "scraper_full", lambda: True)
+    monkeypatch.setattr(pipeline, "STUCK_SECONDS", 0.1)
+
+    async def crawl() -> dict[str, str]:
+        return await asyncio.wait_for(outcomes(pipeline, SECOND_ADDRESS), 5)
+
+    assert asyncio.run(crawl()) == {SECOND_ADDRESS.url: "article"}
+
+
+def test_a_full_scraper_whose_pages_finish_is_no_reason_to_stop_waiting(monkeypatch):
+    pipeline = canonical_pipeline(wait=30)
+    monkeypatch.setattr(pipeline, "scraper_full", lambda: True)
+    monkeypatch.setattr(pipeline, "STUCK_SECONDS", 0.1)
+
+    async def crawl() -> dict[str, str]:
+        waiting = asyncio.ensure_future(outcomes(pipeline, SECOND_ADDRESS))
+        for n in range(6):  # other pages keep finishing, for over STUCK_SECONDS in all
+            await asyncio.sleep(0.05)
+            pipeline.page_finished(f"https://a.test/berita/{100 + n}/lain", "article", [])
+        assert not waiting.done()
+        await pipeline.process_item(copy.deepcopy(CANONICAL_PAGE))
+        return await waiting
+
+    assert asyncio.run(crawl()) == {SECOND_ADDRESS.url: "skipped"}
+
+
 @pytest.mark.parametrize(
     ("canonical", "title"),
     [

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 SCHEME = "affine32"
 _MAX = np.uint32(0xFFFFFFFF)
 _BLOCK = 1 << 12  # input hashes per numpy pass: the (perm x hash) block fits in L2 cache
+_BAND_BLOCK = 1 << 14  # band keys (bands x documents) per numpy pass of `band_pairs`
 
 
 @cache
@@ -156,17 +157,19 @@ def lean_minhash(signature: np.ndarray, seed: int) -> LeanMinHash:
     return LeanMinHash(seed=seed, hashvalues=signature, scheme=SCHEME)
 
 
-def band_keys(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
-    """One uint64 key per document for band `band`: equal bands give equal keys, and the high
-    bits are as good as the whole key."""
-    cols = signatures[:, band * rows : (band + 1) * rows]
+def band_keys(signatures: np.ndarray, first: int, stop: int, rows: int) -> np.ndarray:
+    """Keys `(stop - first, n_docs)` uint64 of bands `first:stop`, one per band and document:
+    equal bands give equal keys, and the high bits are as good as the whole key."""
+    n, count = len(signatures), stop - first
+    cols = signatures[:, first * rows : stop * rows].reshape(n, count, rows)
     if rows == 1:
         # In the high half, where `_bucket_pairs` looks.
-        return cols[:, 0].astype(np.uint64) << np.uint64(32)
-    acc = np.full(len(signatures), np.uint64(band + 1), dtype=np.uint64)
+        return np.ascontiguousarray(cols[:, :, 0].T).astype(np.uint64) << np.uint64(32)
+    acc = np.empty((count, n), dtype=np.uint64)
+    acc[:] = np.arange(first + 1, stop + 1, dtype=np.uint64)[:, None]
     with np.errstate(over="ignore"):
-        for col in cols.T:
-            acc ^= col.astype(np.uint64)
+        for r in range(rows):
+            acc ^= cols[:, :, r].T
             acc *= np.uint64(0x100000001B3)
     return acc
 
@@ -192,7 +195,13 @@ def band_pairs(
     if min_bands < 1 or min_bands > bands:
         raise ValueError("min_bands must be in [1, bands]")
     n = len(signatures)
-    found = [_bucket_pairs(band_keys(signatures, band, rows), max_bucket) for band in range(bands)]
+    # Several bands per numpy pass when documents are few (a crawl's end-of-run clustering of a
+    # few hundred articles): per band, numpy's call overhead would cost more than the work.
+    step = max(1, _BAND_BLOCK // max(n, 1))
+    found = [
+        _bucket_pairs(band_keys(signatures, first, min(first + step, bands), rows), max_bucket)
+        for first in range(0, bands, step)
+    ]
     codes = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
     if not len(codes):
         return np.zeros((0, 2), dtype=np.int64)
@@ -245,17 +254,22 @@ def _best_per_row(pairs: np.ndarray, score: np.ndarray, per_row: int, n: int) ->
 
 
 def _bucket_pairs(keys: np.ndarray, max_bucket: int) -> np.ndarray:
-    """Codes `i * n + j` (i < j) of the rows sharing a key, n = len(keys)."""
-    n = len(keys)
+    """Codes `i * n + j` (i < j) of the rows sharing a key within a band, for keys
+    `(bands, n)`; a pair found in several bands is given once per band."""
+    n = keys.shape[1]
     bits = max(int(n - 1).bit_length(), 1)
     # The key's high bits and the row in the low bits, sorted together: a plain integer sort
     # instead of an argsort. Dropping the key's low bits can only merge buckets by chance
     # (1 in 2**(64 - bits) per pair), which verification afterwards removes.
     packed = ((keys >> np.uint64(bits)) << np.uint64(bits)) | np.arange(n, dtype=np.uint64)
-    packed.sort()
-    order = (packed & np.uint64((1 << bits) - 1)).astype(np.int64)
+    packed.sort(axis=1)
+    order = (packed & np.uint64((1 << bits) - 1)).astype(np.int64).ravel()
     sorted_keys = packed >> np.uint64(bits)
-    boundary = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1], [True])))
+    # A bucket starts at every band's first row and wherever the key changes; buckets never
+    # run from one band into the next.
+    starts_here = np.ones(sorted_keys.shape, dtype=bool)
+    np.not_equal(sorted_keys[:, 1:], sorted_keys[:, :-1], out=starts_here[:, 1:])
+    boundary = np.append(np.flatnonzero(starts_here), sorted_keys.size)
     sizes = np.diff(boundary)
     out = []
     for size in np.unique(sizes[sizes > 1]):

@@ -92,3 +92,26 @@ def test_densify_borrows_from_the_right_mixed_with_distance():
     # Two empty bins borrowing the same value at different distances differ.
     assert len({int(v) for v in out[1, 1:]}) == 3
     assert np.array_equal(_densify(rows), out)
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+@pytest.mark.parametrize("n", [2, 61, 700])
+def test_band_pairs_are_the_same_in_blocks_of_bands_as_band_by_band(monkeypatch, n, rows):
+    import crawler.dedup.signatures as signatures
+
+    rng = np.random.default_rng(n + rows)
+    bands = 20
+    # Few distinct values per column: buckets of every size, some over max_bucket.
+    sig = rng.integers(0, 4, (n, bands * rows), dtype=np.uint64).astype(np.uint32)
+    sig[rng.random(sig.shape) < 0.5] = rng.integers(0, 1 << 32, dtype=np.uint32)
+    sig[-1, : 2 * rows] = sig[0, : 2 * rows]  # two bands shared, whatever chance gives
+    runs = []
+    for block in (1, 1 << 14):
+        monkeypatch.setattr(signatures, "_BAND_BLOCK", block)
+        runs.append([
+            band_pairs(sig, bands, rows, max_bucket=5),
+            band_pairs(sig, bands, rows, max_bucket=50, min_bands=2, per_row=3),
+        ])
+    assert len(runs[0][0]) > 0
+    for band_by_band, blocked in zip(*runs, strict=True):
+        assert np.array_equal(band_by_band, blocked)
