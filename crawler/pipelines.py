@@ -111,7 +111,8 @@ class CanonicalDuplicatesPipeline:
         """Identities of pages that ended with no article (missed, rejected, skipped)."""
         self.waiting: dict[str, asyncio.Future[None]] = {}
         self.last_finished = 0.0
-        """Event-loop time of the last page that got its outcome."""
+        """Event-loop time of the last sign that the crawl moves: a page that got its outcome,
+        or a second address that came in to wait."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
