@@ -175,31 +175,36 @@ def test_second_address_waits_at_most_canonical_wait():
     assert result == {SECOND_ADDRESS.url: "article"}
 
 
-def test_no_wait_with_canonical_wait_zero():
-    """The distributed mode's setting: the canonical page may be another worker's."""
-    pipeline = canonical_pipeline(wait=0)
+def second_address_alone(pipeline: CanonicalDuplicatesPipeline, within: float) -> dict[str, str]:
+    """The second address sent through `pipeline` alone, which must answer `within` seconds."""
 
     async def crawl() -> dict[str, str]:
-        return await asyncio.wait_for(outcomes(pipeline, SECOND_ADDRESS), 0.5)
+        return await asyncio.wait_for(outcomes(pipeline, SECOND_ADDRESS), within)
 
-    assert asyncio.run(crawl()) == {SECOND_ADDRESS.url: "article"}
+    return asyncio.run(crawl())
+
+
+def full_scraper_pipeline(monkeypatch: pytest.MonkeyPatch) -> CanonicalDuplicatesPipeline:
+    """A pipeline in a crawl whose scraper is full (Scrapy fetches nothing more)."""
+    pipeline = canonical_pipeline(wait=30)
+    monkeypatch.setattr(pipeline, "scraper_full", lambda: True)
+    monkeypatch.setattr(pipeline, "STUCK_SECONDS", 0.1)
+    return pipeline
+
+
+def test_no_wait_with_canonical_wait_zero():
+    """The distributed mode's setting: the canonical page may be another worker's."""
+    result = second_address_alone(canonical_pipeline(wait=0), within=0.5)
+    assert result == {SECOND_ADDRESS.url: "article"}
 
 
 def test_second_address_stops_waiting_when_the_crawl_is_stuck_on_it(monkeypatch):
-    pipeline = canonical_pipeline(wait=30)
-    monkeypatch.setattr(pipeline, "scraper_full", lambda: True)
-    monkeypatch.setattr(pipeline, "STUCK_SECONDS", 0.1)
-
-    async def crawl() -> dict[str, str]:
-        return await asyncio.wait_for(outcomes(pipeline, SECOND_ADDRESS), 5)
-
-    assert asyncio.run(crawl()) == {SECOND_ADDRESS.url: "article"}
+    result = second_address_alone(full_scraper_pipeline(monkeypatch), within=5)
+    assert result == {SECOND_ADDRESS.url: "article"}
 
 
 def test_a_full_scraper_whose_pages_finish_is_no_reason_to_stop_waiting(monkeypatch):
-    pipeline = canonical_pipeline(wait=30)
-    monkeypatch.setattr(pipeline, "scraper_full", lambda: True)
-    monkeypatch.setattr(pipeline, "STUCK_SECONDS", 0.1)
+    pipeline = full_scraper_pipeline(monkeypatch)
 
     async def crawl() -> dict[str, str]:
         waiting = asyncio.ensure_future(outcomes(pipeline, SECOND_ADDRESS))
