@@ -4,10 +4,10 @@ also served under extra URLs.
 The saved fixture crawl is small (about 110 pages, a few tenths of a second), too short for a
 stable rate on a shared machine, and its fixed costs (finding the first article pages through
 the listings, clustering at the end) weigh more than they would in any real crawl. Each article
-page is also served under `copies` extra URLs (`<article url>?copy=<k>`, the same saved page;
-the query makes each a page of its own to the dupefilter, the path keeps it an article page),
-linked from each family's start page. Nothing else changes: same spiders, same extraction, same
-offline handler.
+page is also served under `copies` extra URLs (`<article url>?copy=<k>`: the query makes each a
+page of its own to the dupefilter, the path keeps it an article page), linked from each family's
+start page: the same saved page, or, as republications, the page naming the copy's URL as its
+own (`copied_site`). Nothing else changes: same spiders, same extraction, same offline handler.
 """
 
 from __future__ import annotations
@@ -57,12 +57,13 @@ def copied_site(folder: Path, copies: int, republished: bool = False) -> Path:
         pages.append({**page, "file": str(file)})
         if page.get("kind") != "article":
             continue
+        html = file.read_bytes() if republished else b""
         for k in range(1, copies + 1):
             url = f"{page['url']}?copy={k}"
             copy_file = file
             if republished:
                 copy_file = folder / f"copy-{len(pages)}.html"
-                copy_file.write_bytes(names_itself(file.read_bytes(), page["url"], url))
+                copy_file.write_bytes(names_itself(html, page["url"], url))
             pages.append({**page, "url": url, "file": str(copy_file)})
     path = folder / "manifest.json"
     path.write_text(json.dumps({**manifest, "pages": pages}), encoding="utf-8")

@@ -20,6 +20,7 @@ The target is Redis batched at least 0.3x memory. Keys live under a random prefi
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 import uuid
@@ -31,7 +32,7 @@ from datasketch import MinHashLSH
 
 from crawler.dedup import DedupIndex, DedupOptions, Document
 from crawler.dedup.analyse import analyse_many
-from crawler.dedup.incremental import copy_lsh_params, incremental_for
+from crawler.dedup.incremental import copy_lsh_params
 from crawler.dedup.shared import RedisLSH, delete_index, storage_config
 from crawler.dedup.signatures import lean_minhash
 
@@ -138,9 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         adds = docs[: args.adds]
         embedded = DedupIndex(options)
         add_mem = rate(len(adds), lambda: [embedded.add(d) for d in adds])
-        shared = DedupIndex(options)
-        shared._incremental = incremental_for(
-            options, {**config, "basename": config["basename"] + b":adds"})
+        shared = DedupIndex(options, {**config, "basename": config["basename"] + b":adds"})
+        shared.prepare()  # connect and register the scripts outside the timing
         add_redis = rate(len(adds), lambda: [shared.add(d) for d in adds])
     finally:
         removed = delete_index(client, config["basename"])
@@ -150,12 +150,12 @@ def main(argv: list[str] | None = None) -> int:
           f" {n} documents ({small} for the unbatched rows); Redis {args.redis}")
     print(f"{'':40} {'inserts/s':>11} {'x memory':>9} {'queries/s':>11} {'x memory':>9}")
     for name, ins, qry in rows:
-        q = "-" if qry != qry else f"{qry:11.0f}"
-        qr = "-" if qry != qry else f"{qry / base_qry:9.3f}"
+        q = "-" if math.isnan(qry) else f"{qry:11.0f}"
+        qr = "-" if math.isnan(qry) else f"{qry / base_qry:9.3f}"
         print(f"{name:40} {ins:11.0f} {ins / base_ins:9.3f} {q:>11} {qr:>9}")
     print(f"{'DedupIndex.add, memory (adds/s)':40} {add_mem:11.0f}")
     print(f"{'DedupIndex.add, shared on Redis':40} {add_redis:11.0f} {add_redis / add_mem:9.3f}")
-    name, ins, qry = rows[3]
+    _, ins, qry = rows[3]
     ok = ins / base_ins >= TARGET and qry / base_qry >= TARGET
     print(f"target: Redis batched >= {TARGET}x memory: inserts {ins / base_ins:.2f}x, queries "
           f"{qry / base_qry:.2f}x -> {'met' if ok else 'NOT met'}  ({removed} keys deleted)")

@@ -37,9 +37,9 @@ from pathlib import Path
 import lxml.html
 import trafilatura
 from readability import Document as ReadabilityDocument
-from w3lib.encoding import html_to_unicode
 
 from crawler.extract import extract_article
+from crawler.extract.encoding import decode_html
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -150,9 +150,10 @@ EXTRACTORS: dict[str, Extractor] = {
 # --- page sets ----------------------------------------------------------------------------
 
 
-def decode(raw: bytes) -> str:
-    _, text = html_to_unicode(None, raw)
-    return text
+def decode(raw: bytes, content_type: str | None = None) -> str:
+    """The page's text as the crawl decodes it (`crawler.extract.encoding`), the same for every
+    extractor."""
+    return decode_html(raw, content_type).text
 
 
 def load_fixtures() -> list[Page]:
@@ -171,9 +172,7 @@ def load_fixtures() -> list[Page]:
         known = truth.get(entry["url"])
         body = stories[known["story"]]["body"] if known else []
         text = "\n".join(para.removeprefix("## ") for para in body if para.strip())
-        _, html = html_to_unicode(
-            entry["headers"].get("Content-Type"), (FIXTURES / entry["file"]).read_bytes()
-        )
+        html = decode((FIXTURES / entry["file"]).read_bytes(), entry["headers"].get("Content-Type"))
         pages.append(Page(entry["url"].split("://", 1)[-1], entry["url"], html, text))
     return pages
 

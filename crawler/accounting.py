@@ -38,7 +38,7 @@ from scrapy.exceptions import DropItem
 from scrapy.logformatter import LogFormatter
 
 from crawler.items import Article
-from crawler.journal import Journal, JournalEntry, journal_path
+from crawler.journal import Journal, JournalEntry, job_journal_contents, journal_path
 
 if TYPE_CHECKING:
     from typing import Self
@@ -136,19 +136,20 @@ class PageAccounting:
             self._rejects = path.open("w", encoding="utf-8", buffering=1)
             logger.info("Writing rejected and missed pages to %s", path)
         if self.journal is not None:
-            self.restore(self.journal)
+            # Read before this run appends to the journal.
+            self.restore(self.journal, job_journal_contents(self.crawler).latest)
             self.journal.open()
 
-    def restore(self, journal: Journal) -> None:
-        """Count the pages a resumed job finished before, and list their rejects again; its
-        articles are counted as they come out again (`crawler.resume.ReplayJournal`)."""
-        entries = journal.latest()
+    def restore(self, journal: Journal, entries: list[JournalEntry]) -> None:
+        """Count the pages a resumed job finished before (`entries`, the journal's latest), and
+        list their rejects again; its articles are counted as they come out again
+        (`crawler.resume.ReplayJournal`)."""
         for entry in entries:
             self.stats.inc_value("pages/requested")
             if entry.article is not None:
                 self._replayed.add(entry.url)
             else:
-                self.record(entry.outcome, entry.url, entry.reason, journaled=True)
+                self.record(entry.outcome, entry.url, entry.reason, entry.aliases, journaled=True)
         if entries:
             self.stats.set_value("resume/pages", len(entries))
             logger.info(
@@ -188,8 +189,8 @@ class PageAccounting:
 
     def request_dropped(self, request: Request) -> None:
         # A dropped first request was never counted; a dropped redirect hop ends its page.
-        redirects = request.meta.get("redirect_urls")
-        if request.meta.get("redirect_times") and redirects:
+        redirects = redirect_urls(request)
+        if redirects:
             self.record(
                 "skipped",
                 redirects[0],
@@ -202,7 +203,7 @@ class PageAccounting:
         self.stats.inc_value("pages/listing")
 
     def missed(self, url: str, reason: str, request: Request | None = None) -> None:
-        self.record("missed", url, reason, request.meta.get("redirect_urls", []) if request else [])
+        self.record("missed", url, reason, redirect_urls(request))
 
     def record(
         self,
@@ -215,17 +216,18 @@ class PageAccounting:
     ) -> None:
         """Count the page's outcome and list it in the rejects file (and in the journal of a
         resumable job, unless it comes from there: `journaled`)."""
+        aliases = aliases or []
         self.stats.inc_value(f"pages/{outcome}")
         self.stats.inc_value(f"pages/{outcome}/{reason_code(reason)}")
         self.crawler.signals.send_catch_log(
-            page_finished, url=url, outcome=outcome, aliases=aliases or []
+            page_finished, url=url, outcome=outcome, aliases=aliases
         )
         if self._rejects is not None:
             line = {"url": url, "outcome": outcome, "reason": reason}
             self._rejects.write(json.dumps(line, ensure_ascii=False) + "\n")
         if self.journal is not None and not journaled:
             self.journal.append(
-                JournalEntry(url=url, outcome=outcome, reason=reason, aliases=aliases or [])
+                JournalEntry(url=url, outcome=outcome, reason=reason, aliases=aliases)
             )
 
     def spider_closed(self, spider: Spider) -> None:
@@ -251,9 +253,15 @@ class PageAccounting:
 
 def redirected_from(response: Response | None) -> list[str]:
     """The URLs that redirected to the response, first requested first."""
-    if response is None or response.request is None:
+    return redirect_urls(response.request if response is not None else None)
+
+
+def redirect_urls(request: Request | None) -> list[str]:
+    """The URLs that redirected to the request, first requested first (set by Scrapy's
+    `RedirectMiddleware`, with `redirect_times`)."""
+    if request is None:
         return []
-    return list(response.request.meta.get("redirect_urls", []))
+    return list(request.meta.get("redirect_urls", []))
 
 
 def crawl_summary(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:

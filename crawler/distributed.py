@@ -87,7 +87,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from crawler.dedup import DedupOptions
 from crawler.dedup.jsonl import cluster_jsonl
-from crawler.dedup.shared import delete_index
+from crawler.dedup.shared import delete_index, index_basename
 from crawler.items import Article
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ class JobKeys:
             inflight=f"{job}:inflight",
             workers=f"{job}:workers",
             articles=f"{job}:articles",
-            dedup=f"{job}:dedup".encode(),
+            dedup=index_basename(job),
         )
 
     def all(self) -> list[str]:

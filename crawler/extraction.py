@@ -135,15 +135,18 @@ def page_links(html: str, url: str, encoding: str | None = None) -> PageLinks:
 
 def link_hrefs(html: str) -> list[str]:
     """The `href` of every `<a>`, in page order: what `response.xpath("//a/@href")` gives, read
-    the way parsel reads a page (NUL characters dropped, UTF-8 bytes, so that an XML
-    declaration naming another encoding is no error).
+    the way parsel builds a response's tree (`parsel.selector.create_root_node`: NUL characters
+    dropped, UTF-8 bytes, so that an XML declaration naming another encoding is no error, and
+    no depth limit, or a page nested 256 levels deep loses every link after that point).
 
-    Plain lxml rather than a parsel `Selector`: parsel wraps every result in an object, which
-    made reading a listing page's links three times slower.
+    Plain lxml rather than parsel itself: a `Selector` wraps every result in an object, which
+    made reading a listing page's links three times slower, and importing parsel would add to
+    every worker's start.
     """
     data = html.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     try:
-        root = lxml.etree.fromstring(data, lxml.html.HTMLParser(recover=True, encoding="utf-8"))
+        root = lxml.etree.fromstring(data, parser)
     except (ValueError, lxml.etree.ParserError):
         return []
     return [] if root is None else [str(href) for href in root.xpath("//a/@href")]
@@ -247,8 +250,6 @@ class _Worker:
     conn: Connection
     sent: deque[_Job] = field(default_factory=deque)
     """Jobs sent and not answered, in order: the first is running, the others wait in the socket."""
-    queued_bytes: int = 0
-    """Size of the jobs in `sent`."""
     inbox: bytearray = field(default_factory=bytearray)
     outbox: bytearray = field(default_factory=bytearray)
     watchdog: asyncio.TimerHandle | None = None
@@ -343,12 +344,11 @@ class WorkerPool:
             open_workers = [w for w in self._workers if len(w.sent) < self.DEPTH]
             if not open_workers:
                 return
-            worker = min(open_workers, key=lambda w: w.queued_bytes)
+            worker = min(open_workers, key=lambda w: sum(len(j.message) for j in w.sent))
             job = self._pending.popleft()
             if job.future.done():
                 continue  # its caller stopped waiting before it was sent
             worker.sent.append(job)
-            worker.queued_bytes += len(job.message)
             self._send(worker, job.message)
             if len(worker.sent) == 1:
                 self._watch(worker)
@@ -394,7 +394,6 @@ class WorkerPool:
         worker.inbox += chunk
         while (answer := _next_message(worker.inbox)) is not None:
             job = worker.sent.popleft()
-            worker.queued_bytes -= len(job.message)
             self._failures_in_a_row = 0
             status, value = pickle.loads(answer)
             job.settle(*((value, None) if status == "ok" else (None, value)))
@@ -432,7 +431,8 @@ class WorkerPool:
             else:
                 job.settle(error=WorkerDied("the worker died running it"))
         if self._failures_in_a_row >= self.max_failures:
-            self._give_up()
+            logger.error("Extraction workers died %d times in a row", self._failures_in_a_row)
+            self.close(PoolUnavailable("extraction workers cannot start"))
             return
         logger.warning("An extraction worker died; starting a new one")
         self._start_worker()
@@ -451,14 +451,6 @@ class WorkerPool:
         self._pending.extendleft(reversed(worker.sent))
         worker.sent.clear()
         return running
-
-    def _give_up(self) -> None:
-        logger.error(
-            "Extraction workers died %d times in a row; extracting in the crawl process "
-            "from now on (EXTRACT_PROCESSES=0)",
-            self._failures_in_a_row,
-        )
-        self.close(PoolUnavailable("extraction workers cannot start"))
 
     # -- processes and the event loop ----------------------------------------------------------
 
@@ -610,6 +602,8 @@ class PageExtractor:
         return self._pool
 
     def _go_inline(self) -> None:
+        if self.processes:  # every page waiting for the pool comes here: say it once
+            logger.error("Extracting in the crawl process from now on (EXTRACT_PROCESSES=0)")
         self.processes = 0
         self._pool = None
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,54 @@ class JournalEntry:
         return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+@dataclass
+class JournalContents:
+    """A journal as a resumed crawl reads it (`Journal.read`)."""
+
+    urls: set[str] = field(default_factory=set)
+    """Every URL and alias of every entry, replaced entries included: a replayed article that a
+    later run rejected has its aliases only in its article entry."""
+    latest: list[JournalEntry] = field(default_factory=list)
+    """One entry per page, as `Journal.latest` returns them."""
+
+
+class JournalHolder:
+    """Keeps the job journal as this run found it (`job_journal_contents`), for one crawl: the
+    base of the add-on that makes a job resumable (`crawler.resume.ResumableJob`), which Scrapy
+    builds once per crawler."""
+
+    def __init__(self) -> None:
+        self.journal_contents: JournalContents | None = None
+
+
+def job_journal_contents(crawler: Crawler) -> JournalContents:
+    """The crawl's job journal (`journal_path`) as it was before this run appended to it, read
+    once for the components that resume the job (`crawler.resume`, `crawler.accounting`), the
+    first of which asks before `PageAccounting` opens it for appending at `spider_opened`. Kept
+    by the crawl's `JournalHolder` add-on until `forget_job_journal_contents` (read afresh on
+    every call without one). Empty when the crawl is not a resumable job."""
+    holder = _holder(crawler)
+    if holder is not None and holder.journal_contents is not None:
+        return holder.journal_contents
+    path = journal_path(crawler.settings)
+    contents = Journal(path).read() if path is not None else JournalContents()
+    if holder is not None:
+        holder.journal_contents = contents
+    return contents
+
+
+def forget_job_journal_contents(crawler: Crawler) -> None:
+    """Free what `job_journal_contents` keeps (a journal may hold a million articles), once the
+    last component that needs it is done."""
+    holder = _holder(crawler)
+    if holder is not None:
+        holder.journal_contents = None
+
+
+def _holder(crawler: Crawler) -> JournalHolder | None:
+    return next((a for a in crawler.addons.addons if isinstance(a, JournalHolder)), None)
+
+
 class Journal:
     """The append-only journal of a job's finished pages (see the module docstring)."""
 
@@ -85,13 +134,21 @@ class Journal:
                     article=record.get("article"),
                 )
 
-    def latest(self) -> list[JournalEntry]:
-        """One entry per page, the last written for it (a replayed article a later run rejected
-        is rejected), in first-written order."""
+    def read(self) -> JournalContents:
+        """What a resumed crawl needs of the journal, in one pass over it."""
+        contents = JournalContents()
         latest: dict[str, JournalEntry] = {}
         for entry in self.entries():
             latest[entry.url] = entry
-        return list(latest.values())
+            contents.urls.add(entry.url)
+            contents.urls.update(entry.aliases)
+        contents.latest = list(latest.values())
+        return contents
+
+    def latest(self) -> list[JournalEntry]:
+        """One entry per page, the last written for it (a replayed article a later run rejected
+        is rejected), in first-written order."""
+        return self.read().latest
 
     def open(self) -> None:
         """Open for appending, after cutting off a last line a kill left unfinished."""

@@ -123,18 +123,20 @@ class CanonicalDuplicatesPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        identity = self.page_identity(item)
+        own = url_identity(item.url)
+        identity = self.page_identity(item, own)
         if (
             self.wait_seconds > 0
-            and identity != url_identity(item.url)
+            and identity != own
             and identity not in self.written
             and identity not in self.ended
         ):
             await self.wait_for(identity)
-        return self.admit(item, identity)
+        return self.admit(item, identity, own)
 
-    def admit(self, item: Article, identity: str) -> Article:
-        """The item, or `DuplicatePage` when its page is already written under another URL."""
+    def admit(self, item: Article, identity: str, own: str) -> Article:
+        """The item, or `DuplicatePage` when its page is already written under another URL.
+        `identity`: the page's (`page_identity`); `own`: its URL's."""
         headline = " ".join((item.title or "").split()).casefold()
         written = self.written.get(identity)
         if written is not None and written[0] != item.url and written[1] == headline:
@@ -142,7 +144,7 @@ class CanonicalDuplicatesPipeline:
                 f"duplicate: the same page as the article {written[0]}"
                 f" (canonical URL {item.canonical_url or item.url})"
             )
-        for key in {identity, url_identity(item.url)}:
+        for key in {identity, own}:
             self.written.setdefault(key, (item.url, headline))
             self.wake(key)
         return item
@@ -153,7 +155,7 @@ class CanonicalDuplicatesPipeline:
         if future is None:
             future = self.waiting[identity] = loop.create_future()
         deadline = loop.time() + self.wait_seconds
-        self.last_finished = max(self.last_finished, loop.time())
+        self.last_finished = loop.time()  # a page coming in to wait: the crawl moves
         while not future.done():
             if self.scraper_full() and loop.time() - self.last_finished > self.STUCK_SECONDS:
                 logger.info(
@@ -199,18 +201,19 @@ class CanonicalDuplicatesPipeline:
         for identity in identities:
             self.wake(identity)
 
-    def page_identity(self, item: Article) -> str:
+    def page_identity(self, item: Article, own: str) -> str:
         """The page's identity: its canonical URL when that counts (see the class), else its own
-        URL, both without scheme, `www.` and trailing slash."""
+        URL (`own`, its `url_identity`), both without scheme, `www.` and trailing slash."""
         canonical = item.canonical_url
-        if not canonical or url_identity(canonical) == url_identity(item.url):
-            return url_identity(item.url)
-        if site_of(canonical) != site_of(item.url):
-            return url_identity(item.url)
+        if not canonical:
+            return own
+        identity = url_identity(canonical)
+        if identity == own or site_of(canonical) != site_of(item.url):
+            return own
         page_kind = getattr(self.crawler.spider, "page_kind", None)
         if callable(page_kind) and page_kind(canonical) != "article":
-            return url_identity(item.url)
-        return url_identity(canonical)
+            return own
+        return identity
 
 
 def url_identity(url: str) -> str:
@@ -289,7 +292,8 @@ class ClusterArticlesPipeline:
         self.reset = reset
         self.report_dir = report_dir
         self.storage = storage
-        self.index = DedupIndex(options)
+        self.index = DedupIndex(options, storage)
+        """In memory, or on Redis (`storage`); `open_spider` loads `index_path` if given."""
         self.given: dict[str, tuple[str, str]] = {}
         self.final: dict[str, Assignment] = {}
         self.feeds: list[Path] = []
@@ -332,7 +336,6 @@ class ClusterArticlesPipeline:
 
     def open_index(self) -> None:
         if not self.index_path:
-            self.index = DedupIndex(self.options, self.storage)
             return
         try:
             self.index = DedupIndex.open(

@@ -40,16 +40,22 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import RFPDupeFilter
-from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.accounting import write_json_atomically
 from crawler.items import Article
-from crawler.journal import Journal, journal_path
+from crawler.journal import (
+    Journal,
+    JournalHolder,
+    forget_job_journal_contents,
+    job_journal_contents,
+    journal_path,
+)
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from scrapy.dupefilters import BaseDupeFilter
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -57,13 +63,14 @@ logger = logging.getLogger(__name__)
 FEED_SIZES_NAME = "feeds.json"
 
 
-class ResumableJob:
+class ResumableJob(JournalHolder):
     """Scrapy add-on: with `JOBDIR` set (and no Redis frontier), make the job resumable after a
     kill (see the module docstring). Sets its components at "addon" priority: settings.py and
-    `-s` still win."""
+    `-s` still win. Holds the journal as the run found it, read once for its components
+    (`crawler.journal.job_journal_contents`)."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not settings.get("JOBDIR") or settings.get("REDIS_URL"):
+        if journal_path(settings) is None:
             return
         settings.set("SCHEDULER", f"{__name__}.{JobScheduler.__name__}", priority="addon")
         settings.set(
@@ -77,19 +84,11 @@ class JobScheduler(Scheduler):
     """Scrapy's scheduler with its queue in memory even when JOBDIR is set (see the module
     docstring): the journal, not the queue, carries a job across restarts."""
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        return cls(
-            dupefilter=build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler),
-            jobdir=None,
-            dqclass=load_object(settings["SCHEDULER_DISK_QUEUE"]),
-            mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
-            logunser=settings.getbool("SCHEDULER_DEBUG"),
-            stats=crawler.stats,
-            pqclass=load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
-            crawler=crawler,
-        )
+    def __init__(
+        self, dupefilter: BaseDupeFilter, jobdir: str | None = None, *args: Any, **kwargs: Any
+    ) -> None:
+        del jobdir  # Scheduler.from_crawler passes JOBDIR: no disk queue
+        super().__init__(dupefilter, None, *args, **kwargs)
 
 
 class JournalDupeFilter(RFPDupeFilter):
@@ -97,18 +96,15 @@ class JournalDupeFilter(RFPDupeFilter):
     so a resumed crawl fetches none of them again. It keeps no `requests.seen`: that file also
     holds listing pages, which a resumed crawl must read again."""
 
+    def __init__(self, path: str | None = None, debug: bool = False, **kwargs: Any) -> None:
+        del path  # RFPDupeFilter.from_crawler passes JOBDIR: no requests.seen
+        super().__init__(None, debug, **kwargs)
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        dupefilter = cls(
-            None,
-            crawler.settings.getbool("DUPEFILTER_DEBUG"),
-            fingerprinter=crawler.request_fingerprinter,
-        )
-        path = journal_path(crawler.settings)
-        if path is not None:
-            for entry in Journal(path).entries():
-                for url in (entry.url, *entry.aliases):
-                    dupefilter.request_seen(Request(url))  # marks it seen
+        dupefilter = super().from_crawler(crawler)
+        for url in job_journal_contents(crawler).urls:
+            dupefilter.request_seen(Request(url))  # marks it seen
         return dupefilter
 
 
@@ -116,7 +112,10 @@ class ReplayJournal:
     """Spider middleware: a resumed job's articles, from its journal, go out again ahead of the
     spider's start requests (see the module docstring)."""
 
-    def __init__(self, journal: Journal | None, feed_sizes: Path | None) -> None:
+    def __init__(
+        self, crawler: Crawler, journal: Journal | None, feed_sizes: Path | None
+    ) -> None:
+        self.crawler = crawler
         self.journal = journal
         self.feed_sizes = feed_sizes
         self.resuming = journal is not None and journal.exists()
@@ -126,22 +125,20 @@ class ReplayJournal:
     def from_crawler(cls, crawler: Crawler) -> Self:
         path = journal_path(crawler.settings)
         if path is None:
-            return cls(None, None)
-        middleware = cls(Journal(path), path.with_name(FEED_SIZES_NAME))
+            return cls(crawler, None, None)
+        middleware = cls(crawler, Journal(path), path.with_name(FEED_SIZES_NAME))
         # Built with the engine, before the feed exporter opens its files at spider_opened.
-        middleware.settle_feeds(local_feed_paths(crawler))
+        middleware.settle_feeds()
         return middleware
 
-    def settle_feeds(self, feeds: dict[Path, bool]) -> None:
+    def settle_feeds(self) -> None:
         """On a job's first run, note the size of each feed file that is appended to; on a
-        resumed run, cut each back to that size, so the replayed articles are not in it twice.
-        `feeds` maps each local feed file to whether it is overwritten."""
+        resumed run, cut each back to that size, so the replayed articles are not in it twice."""
         assert self.feed_sizes is not None
         if not self.resuming:
             sizes = {
                 str(path): path.stat().st_size if path.exists() else 0
-                for path, overwrite in feeds.items()
-                if not overwrite
+                for path in appended_feed_paths(self.crawler)
             }
             write_json_atomically(self.feed_sizes, sizes)
             return
@@ -158,19 +155,22 @@ class ReplayJournal:
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         if self.journal is not None and self.resuming:
             replayed = 0
-            for entry in self.journal.latest():
+            for entry in job_journal_contents(self.crawler).latest:
                 if entry.article is not None:
                     replayed += 1
                     yield Article(**entry.article)
             logger.info("Resuming the job: %d articles from %s", replayed, self.journal.path)
+        # The last reader: the dupefilter and `PageAccounting.restore` read it before the
+        # spider opened, and the start stream is only iterated after.
+        forget_job_journal_contents(self.crawler)
         async for item_or_request in start:
             yield item_or_request
 
 
-def local_feed_paths(crawler: Crawler) -> dict[Path, bool]:
-    """The crawl's feeds that are local files with a fixed name, and whether each is
-    overwritten. A URI with a per-run part (`%(time)s`, batches) names a new file every run."""
-    feeds: dict[Path, bool] = {}
+def appended_feed_paths(crawler: Crawler) -> list[Path]:
+    """The crawl's feeds that are local files with a fixed name, appended to (not overwritten).
+    A URI with a per-run part (`%(time)s`, batches) names a new file every run."""
+    feeds: list[Path] = []
     for uri, options in crawler.settings.getdict("FEEDS").items():
         try:
             name = str(uri) % {"name": crawler.spidercls.name}
@@ -179,7 +179,7 @@ def local_feed_paths(crawler: Crawler) -> dict[Path, bool]:
         parts = urlsplit(name)
         if parts.scheme not in ("", "file") and len(parts.scheme) > 1:  # C:\ is a path
             continue
-        path = Path(parts.path if parts.scheme == "file" else name)
         overwrite = bool(options.get("overwrite", False)) if isinstance(options, dict) else False
-        feeds[path] = overwrite
+        if not overwrite:
+            feeds.append(Path(parts.path if parts.scheme == "file" else name))
     return feeds

@@ -56,18 +56,26 @@ def die(
     os._exit(1)
 
 
-def test_a_worker_death_rejects_that_page_and_the_crawl_goes_on(monkeypatch):
+def failing_then_real(
+    extractor: PageExtractor, monkeypatch: pytest.MonkeyPatch, stand_in: object
+) -> tuple[Article | PageReject, Article | PageReject]:
+    """The saved page's outcome with `stand_in` as the workers' `extract_page`, then its
+    outcome once the real one is back."""
     import crawler.extraction as extraction
 
+    monkeypatch.setattr(extraction, "extract_page", stand_in)
+    failing = asyncio.run(extractor.extract(saved_page(), URL)).outcome
+    monkeypatch.undo()
+    return failing, asyncio.run(extractor.extract(saved_page(), URL)).outcome
+
+
+def test_a_worker_death_rejects_that_page_and_the_crawl_goes_on(monkeypatch):
     extractor = PageExtractor(1)
     try:
-        monkeypatch.setattr(extraction, "extract_page", die)
-        crashed = asyncio.run(extractor.extract(saved_page(), URL)).outcome
+        crashed, recovered = failing_then_real(extractor, monkeypatch, die)
         assert crashed == PageReject(
             URL, "extraction-crashed: the extraction worker died on this page"
         )
-        monkeypatch.undo()
-        recovered = asyncio.run(extractor.extract(saved_page(), URL)).outcome
         assert isinstance(recovered, Article)
         assert extractor.processes == 1  # back on a fresh worker, not inline
     finally:
@@ -96,17 +104,13 @@ def stall(
 
 
 def test_a_page_over_the_time_limit_is_rejected_and_its_worker_replaced(monkeypatch):
-    import crawler.extraction as extraction
-
     extractor = PageExtractor(1, timeout=1)
     try:
-        monkeypatch.setattr(extraction, "extract_page", stall)
-        slow = asyncio.run(extractor.extract(saved_page(), URL)).outcome
+        slow, recovered = failing_then_real(extractor, monkeypatch, stall)
         assert slow == PageReject(
             URL, "extraction-timeout: over EXTRACT_TIMEOUT=1 s on this page"
         )
-        monkeypatch.undo()
-        assert isinstance(asyncio.run(extractor.extract(saved_page(), URL)).outcome, Article)
+        assert isinstance(recovered, Article)
     finally:
         extractor.close()
 
@@ -206,6 +210,9 @@ def test_listing_links_are_read_in_a_worker_as_inline():
         '<html><body><a href="/a\x00b">a</a>\x00<a href="/c">c</a></body></html>',
         '<a href="/fragment">a</a>',
         "   ",
+        # Nested deeper than libxml2's default limit of 256 levels (unclosed tags do this).
+        "<html><body>" + "<div>" * 300 + '<a href="/x">x</a>' + "</div>" * 300
+        + '<a href="/y">y</a></body></html>',
     ],
 )
 def test_links_are_read_as_scrapy_reads_them(html):

@@ -41,8 +41,8 @@ def components(n: int, pairs: np.ndarray) -> np.ndarray:
 
 def copy_clusters(
     signatures: np.ndarray, lengths: np.ndarray, options: DedupOptions
-) -> tuple[np.ndarray, np.ndarray]:
-    """Copy labels, and the verified copy pairs, from shingle signatures and shingle counts.
+) -> np.ndarray:
+    """Copy labels from shingle signatures and shingle counts.
 
     Candidates share an LSH band; a candidate is a copy when its estimated Jaccard reaches
     `copy_threshold`, or when the shorter text is estimated to be contained in the longer (a
@@ -59,7 +59,7 @@ def copy_clusters(
             p = pairs[lo : lo + _PAIR_CHUNK]
             same[lo : lo + len(p)] = (signatures[p[:, 0]] == signatures[p[:, 1]]).mean(axis=1)
         pairs = pairs[_is_copy(same, lengths[pairs[:, 0]], lengths[pairs[:, 1]], options)]
-    return components(n, pairs), pairs
+    return components(n, pairs)
 
 
 def _is_copy(
@@ -444,7 +444,6 @@ def _merge(
 def event_clusters(
     features: FeatureBatch,
     copy_labels: np.ndarray,
-    copy_pairs: np.ndarray,
     published: np.ndarray,
     options: DedupOptions,
 ) -> np.ndarray:
@@ -453,9 +452,7 @@ def event_clusters(
     The work is done on units, one per copy cluster (the mean of its members' vectors, see
     `unit_vectors`): a candidate pair of articles is a candidate pair of their units, and
     average link weighs each unit by its number of copies, as if every copy were compared.
-    `copy_pairs` are within copy clusters, so they add no candidates.
     """
-    del copy_pairs
     weights = feature_weights(features, options, copy_labels)
     chosen, rank = feature_ranks(weights, max(options.event_salient,
                                               options.event_similarity_features))

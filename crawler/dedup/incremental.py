@@ -10,15 +10,21 @@ Where the index lives is the LSH storage config (`incremental_for`): in this pro
 (`Incremental`, the default, `{"type": "dict"}`), or in Redis under a fixed basename
 (`crawler.dedup.shared.SharedIncremental`, `{"type": "redis", "basename": b"<job>:dedup",
 "redis": {...}}`), where every worker of a distributed crawl adds to and queries one index. Both
-decide with the functions of this module, so they give the same answers on the same sequence
-of adds.
+decide with the functions of this module, so on an index that starts empty the same sequence
+of adds gives the same answers (unless a key is added again: its stale band entries are
+handled differently). On an opened index they differ: here the documents it held
+keep their dates and their ids are resolved (`LazyIds`, a full clustering) only when a new
+document first matches one, and their weights are computed when first needed; in Redis,
+`SharedIncremental.load` clusters at once (it writes the ids with the documents), computes
+their weights then, and stores them without a date (`published` NaN), so the event date window
+never excludes them.
 
 Cost per `add` is kept well under a millisecond here: each article's data is held per row (no
-concatenation of the whole index per call), a row's normalised weights and event band keys are
-computed once, with the document frequencies of that moment, then reused, and the one-document
-event MinHash is a single small numpy expression. That drift only affects the provisional
-answer; `assignments()` recomputes everything. Opening an index does not cluster it: the ids of
-the documents it held are resolved (`LazyIds`) only when a new document first matches one.
+concatenation of the whole index per call), a row's normalised weights are computed once, with
+the document frequencies of that moment, then reused when it is a candidate, its event band
+keys are computed once in its own `add`, and the one-document event MinHash is a single small
+numpy expression. That drift only affects the provisional answer; `assignments()` recomputes
+everything.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from datasketch import MinHashLSH
 
 from crawler.dedup.analyse import Analysed
 from crawler.dedup.cluster import feature_ranks, feature_weights
+from crawler.dedup.features import NAME, NUMBER
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment
 from crawler.dedup.signatures import (
@@ -47,8 +54,9 @@ _Features = tuple[np.ndarray, np.ndarray, np.ndarray]
 Ids = tuple[str, str]
 T = TypeVar("T", bound=Hashable)
 
-_NAME = 1  # crawler.dedup.features.NAME and NUMBER as plain ints: numpy scalars cost ~1 us per op
-_NUMBER = 2
+# NAME and NUMBER as plain ints: numpy scalars cost ~1 us per op.
+_NAME = int(NAME)
+_NUMBER = int(NUMBER)
 
 
 def incremental_for(options: DedupOptions, storage_config: Mapping[str, Any] | None = None
@@ -154,10 +162,9 @@ def band_keys(signature: np.ndarray, options: DedupOptions) -> list[bytes]:
     return [raw[i : i + step] for i in range(0, len(raw), step)]
 
 
-def rank_event_candidates(hits: Counter[T], order: Callable[[T], Any], options: DedupOptions
-                          ) -> list[T]:
-    """The `event_candidates` candidates sharing the most bands (ties: earlier added)."""
-    ranked = sorted(hits.items(), key=lambda item: (-item[1], order(item[0])))
+def rank_event_candidates(hits: Counter[int], options: DedupOptions) -> list[int]:
+    """The `event_candidates` rows sharing the most bands (ties: smaller row, added earlier)."""
+    ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))
     return [c for c, _ in ranked[: options.event_candidates]]
 
 
@@ -213,7 +220,6 @@ class Incremental:
         self.length: dict[int, int] = {}
         self.features: dict[int, _Features] = {}
         self.weights: dict[int, dict[int, float]] = {}
-        self.event_keys: dict[int, list[bytes]] = {}
 
     def load(self, data: Analysed, ids: Mapping[int, Ids], keys: Sequence[str]) -> None:
         """Index the rows of `ids` (row -> (copy id, event id), a `LazyIds` to cluster only
@@ -256,15 +262,17 @@ class Incremental:
         key = self.keys[row]
         self._store(row, data.signatures[0], int(data.lengths[0]), self._slice(data, 0))
         self.df.update(self.features[row][0].tolist())
+        event_keys = event_band_keys(self._weights(row), self.options)
         copy_of = self._copy_match(row)
-        event_of = copy_of if copy_of is not None else self._event_match(row, published)
+        event_of = (copy_of if copy_of is not None
+                    else self._event_match(row, event_keys, published))
         copy_id = key if copy_of is None else self._ids(copy_of)[0]
         event_id = key if event_of is None else self._ids(event_of)[1]
         self.ids[row] = (copy_id, event_id)
         if self.length[row] > 0:
             self.copy_lsh.insert(row, lean_minhash(self.signature[row], self.options.seed),
                                  check_duplication=False)
-        self._insert_event(row, self._event_keys(row))
+        self._insert_event(row, event_keys)
         return Assignment(key, copy_id, event_id)
 
     def _ids(self, row: int) -> Ids:
@@ -276,7 +284,6 @@ class Incremental:
         self.length[row] = length
         self.features[row] = features
         self.weights.pop(row, None)
-        self.event_keys.pop(row, None)
 
     @staticmethod
     def _slice(data: Analysed, i: int) -> _Features:
@@ -298,21 +305,21 @@ class Incremental:
                             ((c, self.signature[c], self.length[c]) for c in cands),
                             self.options)
 
-    def _event_match(self, row: int, published: Sequence[float]) -> int | None:
+    def _event_match(self, row: int, event_keys: list[bytes], published: Sequence[float]
+                     ) -> int | None:
         mine = self._weights(row)
         if not mine:
             return None
-        cands = self._live(self._event_candidates(row), row)
+        cands = self._live(self._event_candidates(event_keys), row)
         when = published[row]
         cands = [c for c in cands if in_window(when, published[c], self.options)]
         return event_verdict(mine, cands, [self._weights(c) for c in cands], self.options)
 
-    def _event_candidates(self, row: int) -> list[int]:
-        """The `event_candidates` rows sharing the most event LSH bands with `row` (ties:
+    def _event_candidates(self, keys: list[bytes]) -> list[int]:
+        """The `event_candidates` rows sharing the most of the event LSH band `keys` (ties:
         smaller row), as the bulk clustering bounds them; a band shared by chance with many
         articles would otherwise cost a similarity each. Of a bucket bigger than
         `event_max_bucket` only its latest members count (news about one event is recent)."""
-        keys = self._event_keys(row)
         if not keys:
             return []
         hits: Counter[int] = Counter()
@@ -321,19 +328,13 @@ class Incremental:
             members = table.get(key)
             if members:
                 hits.update(members[-cap:])
-        return rank_event_candidates(hits, int, self.options)
+        return rank_event_candidates(hits, self.options)
 
     def _insert_event(self, row: int, keys: list[bytes]) -> None:
         if not keys:
             return
         for table, key in zip(self.event_tables, keys, strict=True):
             table.setdefault(key, []).append(row)
-
-    def _event_keys(self, row: int) -> list[bytes]:
-        cached = self.event_keys.get(row)
-        if cached is None:
-            cached = self.event_keys[row] = event_band_keys(self._weights(row), self.options)
-        return cached
 
     def _weights(self, row: int) -> dict[int, float]:
         """The row's `event_similarity_features` heaviest features, normalised, under the

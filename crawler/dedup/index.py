@@ -110,10 +110,8 @@ class DedupIndex:
         keys = [self._keys[r] for r in rows]
         data = take(self._data(), rows)
         published = self._published_array()[rows]
-        copy_labels, copy_pairs = copy_clusters(data.signatures, data.lengths, self.options)
-        event_labels = event_clusters(
-            data.features, copy_labels, copy_pairs, published, self.options
-        )
+        copy_labels = copy_clusters(data.signatures, data.lengths, self.options)
+        event_labels = event_clusters(data.features, copy_labels, published, self.options)
         rank = (
             np.arange(len(rows)),
             np.where(np.isnan(published), np.inf, published),
@@ -240,8 +238,11 @@ class DedupIndex:
 
     def _live_incremental(self) -> Incremental:
         """The query structures for `add`, built from everything indexed so far. Documents of an
-        opened index get their final assignments as provisional ids, clustered only when a new
-        document first matches one of them (`LazyIds`), so opening an index stays cheap."""
+        opened index get their final assignments as provisional ids. In memory they are
+        clustered only when a new document first matches one of them (`LazyIds`), so opening
+        an index stays cheap; a shared Redis index (`storage_config`) clusters them here, as
+        `SharedIncremental.load` writes them with their ids (and without their dates, so the
+        event date window never excludes them; see `crawler.dedup.incremental`)."""
         if self._incremental is None:
             incremental = incremental_for(self.options, self.storage_config)
             if self._row:

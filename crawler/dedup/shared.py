@@ -5,14 +5,16 @@ Storage config (datasketch's, plus a fixed `basename` per index)::
 
     {"type": "redis", "basename": b"<job>:dedup", "redis": {"host": ..., "port": ...}}
 
-(`storage_config(url, job)` makes it from a Redis URL). Keys under the basename:
+(`storage_config(url, job)` makes it from a Redis URL; `index_basename(job)` is the basename).
+Keys under the basename:
 
 - `<basename>:copy…`: the copy-level datasketch `MinHashLSH` (its own layout: `_keys`, and one
   `_bucket_<band>` hash and set per bucket; keys pickled, `prepickle`);
 - `<basename>:event:<band><band key>`: sorted set of article keys whose event MinHash has that
   band, scored by the order they were added (`<basename>:seq`);
 - `<basename>:docs`: hash article key -> what verifying a candidate needs (copy signature,
-  shingle count, publication time, normalised event weights, provisional ids);
+  shingle count, publication time (NaN for the documents of an opened index, see `load`),
+  normalised event weights, provisional ids);
 - `<basename>:df`: hash feature hash -> document frequency.
 
 One `add` is three or four round trips of one pipeline each (copy buckets, document frequencies
@@ -20,9 +22,10 @@ and a sequence number; candidate records and event buckets; event candidates' re
 copy was found; then every write), about a dozen commands in all: a copy query is one `SUNION`
 and each multi-key write one server-side script, instead of datasketch's one round trip per
 command (about 76 per insert and 37 per query at the default 37 bands). The decisions are those of
-`crawler.dedup.incremental`, so adds in the same order give the same ids as the in-process
-index. Two workers adding at the same instant may not see each other's article: that only
-affects the provisional ids, which the merge step replaces.
+`crawler.dedup.incremental`, so adds in the same order to an empty index give the same ids as
+the in-process index (an opened index differs: see `crawler.dedup.incremental`). Two workers
+adding at the same instant may not see each other's article: that only affects the provisional
+ids, which the merge step replaces.
 """
 
 from __future__ import annotations
@@ -67,12 +70,17 @@ SHARED_INDEX_LOST = (SharedIndexUnavailable, redis.ConnectionError, redis.Timeou
 rather than show a traceback)."""
 
 
+def index_basename(job: str) -> bytes:
+    """The basename (Redis key prefix) of job `job`'s shared dedup index."""
+    return f"{job}:dedup".encode()
+
+
 def storage_config(url: str, job: str, **params: Any) -> dict[str, Any]:
     """The LSH storage config of job `job`'s shared index on the Redis at `url`."""
     redis_params = redis.connection.parse_url(url)
     redis_params.setdefault("socket_connect_timeout", 5)
     redis_params.setdefault("socket_timeout", 10)
-    return {"type": "redis", "basename": f"{job}:dedup".encode(),
+    return {"type": "redis", "basename": index_basename(job),
             "redis": {**redis_params, **params}}
 
 
@@ -144,11 +152,12 @@ while i <= #ARGV do
 end
 return 1
 """
-# KEYS: sorted sets; ARGV: score, member, count -> the last `count` members of each, scored.
+# KEYS: sorted sets; ARGV: score, member -> `ZADD` the member with that score to each set.
 _ZADD_ALL = "for _, k in ipairs(KEYS) do redis.call('ZADD', k, ARGV[1], ARGV[2]) end return 1"
-# KEYS: an article's event band sorted sets; ARGV: bucket cap, candidates kept. The members
-# among the last `cap` of each set that share the most bands (ties: added earlier), as
-# member, bands, order: `Incremental._event_candidates` on the server, one small reply.
+# KEYS: an article's event band sorted sets; ARGV: bucket cap, candidates kept. Replies the
+# members (names only, at most `keep`) among the last `cap` of each set, most shared bands
+# first (ties: lower score, added earlier): `Incremental._event_candidates` on the server, one
+# small reply.
 _EVENT_CANDIDATES = """
 local cap, keep = -tonumber(ARGV[1]), tonumber(ARGV[2])
 local hits, order, names = {}, {}, {}
@@ -267,8 +276,10 @@ class SharedIncremental(Incremental):
     # --- bulk ------------------------------------------------------------------------------
 
     def load(self, data: Analysed, ids: Mapping[int, Ids], keys: Sequence[str]) -> None:
-        """Add the rows of `ids` from `data` to the shared index, in one pipeline (their ids
-        are resolved now: they are written with the documents)."""
+        """Add the rows of `ids` from `data` to the shared index, in one pipeline. Their ids are
+        resolved now (a `LazyIds` clusters here), as they are written with the documents, and
+        they are stored without a date (`published` NaN), so the event date window never
+        excludes them."""
         o = self.options
         self.keys = keys
         rows = list(ids)

@@ -511,8 +511,10 @@ def clean(raw: list[Line], context: LineContext) -> Body:
 def extract_body(tree: HtmlElement, url: str, context: LineContext) -> Body:
     """Clean article text of a parsed page; empty when no main text was found."""
     # in place: moving a malformed table's stray paragraphs out of it (as a browser does) and
-    # wrapping loose text in <p> change nothing metadata or images read later, and trafilatura
-    # works on its own copy anyway; fostered text may be loose text, so that goes first
+    # wrapping loose text in <p>; metadata is read before this, and the article container found
+    # after it (the scope of images, authors, tags and credits) is then the one a browser would
+    # show; trafilatura works on its own copy anyway; fostered text may be loose text, so that
+    # goes first
     foster_stray_content(tree)
     wrap_loose_text(tree, context.options.loose_text_min_chars)
     prune = [*mark_not_body(tree), *context.site.prune_xpath]

@@ -25,7 +25,7 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.accounting import listing_page, page_missed
-from crawler.extract.article import site_of
+from crawler.extract.article import site_of as host_of
 from crawler.extraction import ExtractedPage, PageExtractor, PageLinks, article_analysed
 from crawler.items import Article, PageReject
 from crawler.offline import MISS_FLAG, PageTooLarge
@@ -231,7 +231,7 @@ class NewsSpider(Spider):
 
     def site_of(self, url: str) -> SiteRules | None:
         """The site family whose host `url` is on (`www.` is the same site), if any."""
-        host = site_of(url)  # also None for a link too malformed to split
+        host = host_of(url)  # also None for a link too malformed to split
         for site in self.sites:
             if host in site.domains:
                 return site
