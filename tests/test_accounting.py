@@ -54,6 +54,7 @@ def small_crawl(tmp_path_factory: pytest.TempPathFactory):
     )
 
 
+@pytest.mark.slow
 def test_outcomes_add_up_and_a_redirect_is_one_page(small_crawl):
     pages = small_crawl.summary["pages"]
     # home, page 2, articles 1, 2 (-> 6), 3, 4, 5: seven pages asked for
@@ -65,6 +66,7 @@ def test_outcomes_add_up_and_a_redirect_is_one_page(small_crawl):
     assert pages["unaccounted"] == 0
 
 
+@pytest.mark.slow
 def test_rejects_file_lists_each_page_with_its_reason(small_crawl):
     reasons = {row["url"]: (row["outcome"], reason_code(row["reason"]))
                for row in small_crawl.rejects}
@@ -75,6 +77,7 @@ def test_rejects_file_lists_each_page_with_its_reason(small_crawl):
     }
 
 
+@pytest.mark.slow
 def test_redirected_article_is_recorded_under_its_final_url(small_crawl):
     urls = sorted(article["url"] for article in small_crawl.articles)
     assert urls == [

@@ -12,6 +12,9 @@ import pytest
 from crawler.accounting import OUTCOMES, reason_code
 from tests.conftest import FIXTURES, CrawlRun, run_crawl
 
+# Crawls in a subprocess or drives a browser: `pytest -m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
 BADINPUT = FIXTURES / "badinput"
 SITE = "https://rusak.example"
 SPIDER_MODULES = "SPIDER_MODULES=crawler.spiders,fixtures.badinput.spider"

@@ -11,6 +11,9 @@ import pytest
 
 from tests.conftest import CrawlRun, run_crawl
 
+# Crawls in a subprocess or drives a browser: `pytest -m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
 FORBIDDEN_IN_BODY = ("![", ".png", ".jpg", "icon/", "Baca juga", "Tag:")
 # A publisher credit such as "(Tribunnews.com, Andari Wulan Nugrahani)" or "(Kompas.com/Nama)".
 CREDIT_LINE = re.compile(r"\(\s*[A-Z][\w-]*\.(?:com|net|id|co\.id)\s*[,/][^)]*\)")

@@ -239,6 +239,7 @@ def worker_articles(folder: Path) -> list[dict]:
     return [row for path in sorted(folder.glob("articles-*.jsonl")) for row in read_jsonl(path)]
 
 
+@pytest.mark.slow
 def test_two_workers_together_crawl_exactly_what_one_process_crawls(embedded, job, tmp_path):
     workers = {name: start_worker(tmp_path, name, job) for name in ("w1", "w2")}
     logs = [finish(process, tmp_path, name) for name, process in workers.items()]
@@ -273,6 +274,7 @@ def wait_for_lines(path: Path, lines: int, process: subprocess.Popen[str]) -> No
     pytest.fail(f"{path} never had {lines} lines while its worker ran")
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_crawl_and_restarted_loses_and_repeats_nothing(
     embedded, job, tmp_path
 ):
@@ -291,6 +293,7 @@ def test_a_worker_killed_mid_crawl_and_restarted_loses_and_repeats_nothing(
     assert comparable(articles) == comparable(embedded.articles)
 
 
+@pytest.mark.slow
 def test_unreachable_redis_is_one_line_and_a_non_zero_exit(tmp_path):
     url = f"redis://127.0.0.1:{free_port()}/0"
     feed = str(tmp_path / "articles.jsonl")
@@ -305,6 +308,7 @@ def test_unreachable_redis_is_one_line_and_a_non_zero_exit(tmp_path):
     assert not (tmp_path / "articles.jsonl").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 def test_redis_lost_mid_crawl_stops_cleanly_and_says_how_to_resume(tmp_path):
     port = free_port()

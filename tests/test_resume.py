@@ -138,6 +138,7 @@ def assert_same_job(resumed: JobOutput, uninterrupted: JobOutput) -> None:
     assert resumed.clusters == uninterrupted.clusters
 
 
+@pytest.mark.slow
 def test_uninterrupted_job_is_the_plain_crawl(uninterrupted: JobOutput, tmp_path: Path):
     """JOBDIR changes nothing in what a crawl that is not killed writes."""
     run_to_end(crawl_command(tmp_path, None))
@@ -146,6 +147,7 @@ def test_uninterrupted_job_is_the_plain_crawl(uninterrupted: JobOutput, tmp_path
     assert pages["article"] == len(uninterrupted.articles) > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "kill_point",
     ["first pages done", "half the pages done", "all pages done, feeds and report being written"],
@@ -174,6 +176,7 @@ def test_killed_and_resumed_job_equals_the_uninterrupted_one(
     assert_same_job(job_output(tmp_path), uninterrupted)
 
 
+@pytest.mark.slow
 def test_appended_feed_keeps_its_earlier_lines_and_each_article_once(
     uninterrupted: JobOutput, tmp_path: Path
 ):
@@ -193,6 +196,7 @@ def test_appended_feed_keeps_its_earlier_lines_and_each_article_once(
     assert by_url(articles) == by_url(uninterrupted.articles)
 
 
+@pytest.mark.slow
 def test_job_killed_twice_still_equals_the_uninterrupted_one(
     uninterrupted: JobOutput, tmp_path: Path
 ):
@@ -206,6 +210,7 @@ def test_job_killed_twice_still_equals_the_uninterrupted_one(
     assert_same_job(job_output(tmp_path), uninterrupted)
 
 
+@pytest.mark.slow
 def test_bad_input_job_resumes_with_its_redirects_rejects_and_misses(tmp_path: Path):
     """The resume holds for every spider, here the bad-input site's: redirects, skips, rejects
     and misses are restored from the journal, not fetched again."""

@@ -15,6 +15,9 @@ from tests.report.browser import chromium_path, page_url, rendered_dom, screensh
 from tests.report.conftest import SEED_EVENT
 from tests.report.hostile import RTL_TITLE, SHARED, TITLE, hostile_records
 
+# Crawls in a subprocess or drives a browser: `pytest -m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
 SEED_ORIGINALS = {
     "https://www.tribunnews.com/internasional/2025/02/13/trump-telepon-putin-rusia-siap-nego-"
     "akhiri-perang-di-ukraina-bagaimana-dengan-zelensky",
