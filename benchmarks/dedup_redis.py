@@ -11,8 +11,9 @@ bands for Jaccard 0.3), over signatures of synthetic articles (10% near copies).
 - redis, datasketch insertion_session: its batched insert (a round trip per band table);
 - redis, batched: `crawler.dedup.shared.RedisLSH`, same keys and layout, inserts as one
   server-side script per 500 documents and queries as one `SUNION` each, pipelined by 500;
-- redis, shared add: `SharedIncremental.add` per article, the whole provisional assignment
-  (copy and event level, all per-article data in Redis) against `Incremental.add` in memory.
+- redis, shared add: `DedupIndex.add` per article on the Redis store, the whole provisional
+  assignment (copy and event level, all per-article data in Redis) against the in-process
+  store.
 
 The target is Redis batched at least 0.3x memory. Keys live under a random prefix, deleted after.
 """
@@ -32,9 +33,9 @@ from datasketch import MinHashLSH
 
 from crawler.dedup import DedupIndex, DedupOptions, Document
 from crawler.dedup.analyse import analyse_many
-from crawler.dedup.incremental import copy_lsh_params
 from crawler.dedup.shared import RedisLSH, delete_index, storage_config
 from crawler.dedup.signatures import lean_minhash
+from crawler.dedup.store import copy_lsh_params
 
 TARGET = 0.3
 BATCH = 500

@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 
 from crawler.dedup.features import FeatureBatch, extract_features
-from crawler.dedup.memory import large_heap
+from crawler.dedup.heap import large_heap
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.parallel import balanced_bounds, fork_map
 from crawler.dedup.signatures import one_permutation_minhash

@@ -7,16 +7,16 @@ order the documents arrived in.
 
 from __future__ import annotations
 
-import heapq
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
+from crawler.dedup import rules
+from crawler.dedup.arrays import run_rank, sorted_unique, unique_pairs
 from crawler.dedup.features import FeatureBatch
+from crawler.dedup.graph import average_link, components
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.parallel import balanced_bounds, fork_map
 from crawler.dedup.signatures import band_pairs, bulk_minhash, lsh_params
@@ -24,19 +24,9 @@ from crawler.dedup.signatures import band_pairs, bulk_minhash, lsh_params
 _PAIR_CHUNK = 200_000
 _SIM_CHUNK = 4096  # pairs per pass of `pair_similarity`: its 4 MB block stays in cache
 _PAD_HASH = np.uint32(0xFFFFFFFF)
-_PAD = np.uint64(_PAD_HASH) << np.uint64(32)  # an empty slot of a packed vector: weight 0
+PAD = np.uint64(_PAD_HASH) << np.uint64(32)
+"""An empty slot of a packed event vector: hash 0xFFFFFFFF, weight 0."""
 _HIGH = 1 if sys.byteorder == "little" else 0  # the uint32 half of a uint64 with the high bits
-
-
-def components(n: int, pairs: np.ndarray) -> np.ndarray:
-    """Connected components of the pair graph, labelled by their smallest member."""
-    graph = sparse.coo_matrix(
-        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n)
-    )
-    _, raw = connected_components(graph, directed=False)
-    smallest = np.full(raw.max() + 1 if n else 0, n, dtype=np.int64)
-    np.minimum.at(smallest, raw, np.arange(n))
-    return smallest[raw]
 
 
 def copy_clusters(
@@ -58,19 +48,8 @@ def copy_clusters(
         for lo in range(0, len(pairs), _PAIR_CHUNK):
             p = pairs[lo : lo + _PAIR_CHUNK]
             same[lo : lo + len(p)] = (signatures[p[:, 0]] == signatures[p[:, 1]]).mean(axis=1)
-        pairs = pairs[_is_copy(same, lengths[pairs[:, 0]], lengths[pairs[:, 1]], options)]
+        pairs = pairs[rules.is_copy(same, lengths[pairs[:, 0]], lengths[pairs[:, 1]], options)]
     return components(n, pairs)
-
-
-def _is_copy(
-    jaccard: np.ndarray, len_a: np.ndarray, len_b: np.ndarray, options: DedupOptions
-) -> np.ndarray:
-    union = (len_a + len_b) / (1.0 + jaccard)
-    containment = jaccard * union / np.maximum(np.minimum(len_a, len_b), 1)
-    by_containment = (containment >= options.copy_containment) & (
-        jaccard >= options.copy_min_jaccard
-    )
-    return (jaccard >= options.copy_threshold) | by_containment
 
 
 @dataclass(frozen=True)
@@ -89,29 +68,26 @@ class Weights:
 def feature_weights(
     features: FeatureBatch, options: DedupOptions, copy_labels: np.ndarray | None = None
 ) -> Weights:
-    """L2-normalised weights tf**p * idf**a * (name or number weight) of every feature.
-
-    Document frequency counts copy clusters, not documents: otherwise every word of an article
-    that was republished twice looks rare, and the article's salient features would be the
-    ones only its own copies share.
-    """
+    """L2-normalised `rules.feature_weights` of every feature entry, document frequencies
+    counted in copy clusters (`copy_labels`; each article its own without them)."""
     n = len(features)
     units = np.arange(n) if copy_labels is None else copy_labels
-    df = _document_frequency(features, units)
+    df = document_frequency(features, units)
     n_units = int(np.count_nonzero(np.bincount(units, minlength=n)))
-    # +1: with two documents a shared feature still counts (log(n/df) would be 0).
-    idf = np.log((n_units + 1) / np.maximum(df, 1)) ** options.event_idf_power
-    kind = np.array([1.0, max(options.event_name_weight, 1.0), options.event_number_weight,
-                     max(options.event_name_weight, 1.0)])
-    weight = features.tf.astype(float) ** options.event_tf_power * idf * kind[features.flags & 3]
-    weight[df < options.event_min_df] = 0.0
-    row = np.repeat(np.arange(n), np.diff(features.ptr))
+    weight = rules.feature_weights(features.tf, df, features.flags, n_units, options)
+    return normalised(features.ptr, features.hashes, weight)
+
+
+def normalised(ptr: np.ndarray, hashes: np.ndarray, weight: np.ndarray) -> Weights:
+    """`Weights` of the CSR rows `ptr` with each row's weights scaled to unit length."""
+    n = len(ptr) - 1
+    row = np.repeat(np.arange(n), np.diff(ptr))
     norms = np.sqrt(np.bincount(row, weights=weight * weight, minlength=n))
     norms[norms == 0] = 1.0
-    return Weights(features.ptr, features.hashes, weight / norms[row])
+    return Weights(ptr, hashes, weight / norms[row])
 
 
-def _document_frequency(features: FeatureBatch, units: np.ndarray) -> np.ndarray:
+def document_frequency(features: FeatureBatch, units: np.ndarray) -> np.ndarray:
     """For each feature entry, how many units (copy clusters) have its hash."""
     m = len(features.hashes)
     if not m:
@@ -193,7 +169,7 @@ def unit_vectors(weights: Weights, chosen: np.ndarray, unit_of: np.ndarray, n_un
     """Each unit's (copy cluster's) event vector from its members' entries `chosen` (in entry
     order): the mean of the members' rows, cut to its `width` heaviest features and
     L2-normalised, packed as `(n_units, width)` uint64 `hash << 32 | float32 weight`, in hash
-    order, padded with `_PAD` (hash 0xFFFFFFFF, weight 0).
+    order, padded with `PAD` (hash 0xFFFFFFFF, weight 0).
 
     A single article's unit is its own row. Copies of one article are near-identical, so the
     mean stands for each of them and the event level compares each story once, not every pair
@@ -230,10 +206,35 @@ def unit_vectors(weights: Weights, chosen: np.ndarray, unit_of: np.ndarray, n_un
     position = np.arange(len(unit)) - starts[unit]
     if len(position) and position.max() >= width:
         raise ValueError("more entries per unit than width")
-    packed = np.full((n_units, width), _PAD, dtype=np.uint64)
+    packed = np.full((n_units, width), PAD, dtype=np.uint64)
     bits = (values / norms[unit]).astype(np.float32).view(np.uint32).astype(np.uint64)
     packed[unit, position] = (hashes << np.uint64(32)) | bits
     return packed
+
+
+def top_features(weights: np.ndarray, keep: int) -> np.ndarray:
+    """Indices, in entry order, of one article's `keep` heaviest positive entries (ties: the
+    earlier entry, that is the smaller hash): `feature_ranks` for a single article, without the
+    batch machinery that a one-article call would pay for many times over."""
+    w32 = weights.astype(np.float32)
+    order = np.lexsort((np.arange(len(w32)), -w32))
+    order = order[w32[order] > 0][:keep]
+    order.sort()
+    return order
+
+
+def article_vector(hashes: np.ndarray, weights: np.ndarray, width: int) -> np.ndarray:
+    """One article's event vector from its raw entry weights, as `normalised` and
+    `unit_vectors` make the row of a single-article unit (the same arithmetic, so the same
+    float32 bits), without the padding: its `width` heaviest features, L2-normalised,
+    `hash << 32 | float32 weight` in hash order."""
+    one = np.zeros(len(weights), dtype=np.int64)
+    norm = np.sqrt(np.bincount(one, weights=weights * weights, minlength=1))[0] or 1.0
+    chosen = top_features(weights, width)
+    values = weights[chosen] / norm
+    norm = np.sqrt(np.bincount(one[: len(chosen)], weights=values * values, minlength=1))[0]
+    bits = (values / (norm or 1.0)).astype(np.float32).view(np.uint32).astype(np.uint64)
+    return (hashes[chosen].astype(np.uint64) << np.uint64(32)) | bits
 
 
 def salient_pairs(weights: Weights, chosen: np.ndarray, options: DedupOptions) -> np.ndarray:
@@ -302,143 +303,9 @@ def scaled_similarity(
     sorted_ends = (key >> np.uint64(32)).astype(np.int64)
     value = (np.uint64(0xFFFFFFFF) - (key & np.uint64(0xFFFFFFFF))).astype(np.uint32)
     top = run_rank(sorted_ends) < k
-    typical = np.bincount(sorted_ends[top], weights=value[top].view(np.float32), minlength=n) / k
-    typical = np.maximum(typical, options.event_scale_floor)
-    return np.minimum(sims / np.sqrt(typical[pairs[:, 0]] * typical[pairs[:, 1]]), 1.0)
-
-
-def run_rank(sorted_values: np.ndarray) -> np.ndarray:
-    """Position of each element within its run of equal values (the array is sorted)."""
-    n = len(sorted_values)
-    new = np.empty(n, dtype=bool)
-    new[:1] = True
-    np.not_equal(sorted_values[1:], sorted_values[:-1], out=new[1:])
-    index = np.arange(n)
-    return index - np.maximum.accumulate(np.where(new, index, 0))
-
-
-def average_link(
-    labels: np.ndarray,
-    pairs: np.ndarray,
-    sims: np.ndarray,
-    threshold: float,
-    weights: np.ndarray | None = None,
-) -> np.ndarray:
-    """Average-link agglomeration of the initial clusters `labels` over a sparse similarity
-    graph (absent pairs count 0), merging while the best average reaches `threshold`.
-
-    With `weights`, element `i` stands for `weights[i]` identical members (a copy cluster): a
-    cluster's size is the sum of its elements' weights, and a pair's similarity counts once
-    per pair of members.
-
-    Unlike connected components, a chain of weak links cannot join two stories: a merge needs
-    the mean over all cross pairs. Ties break on the smaller label, so the result is a function
-    of the inputs only.
-
-    Two clusters can only merge when some pair between them reaches `threshold` (a mean is at
-    most its largest term, absent pairs being 0), so the work splits into the connected
-    components of the graph of such pairs: most are two clusters, decided at once, and only the
-    rest go through the agglomeration, each on its own edges.
-    """
-    n = len(labels)
-    a_lab, b_lab = labels[pairs[:, 0]], labels[pairs[:, 1]]
-    cross = a_lab != b_lab
-    a_lab, b_lab, sims = a_lab[cross], b_lab[cross], sims[cross]
-    if weights is None:
-        weights = np.ones(n)
-    pair_weight = (weights[pairs[:, 0]] * weights[pairs[:, 1]])[cross]
-    if not len(sims):
-        return labels.copy()
-    strong = sims >= threshold
-    if not strong.any():  # no two clusters can reach the threshold
-        return labels.copy()
-    graph = np.stack((a_lab[strong], b_lab[strong]), axis=1)
-    comp = components(n, graph)
-    # Edges within one component, summed per cluster pair.
-    inside = comp[a_lab] == comp[b_lab]
-    lo = np.minimum(a_lab[inside], b_lab[inside])
-    hi = np.maximum(a_lab[inside], b_lab[inside])
-    # Summed per cluster pair by sorting (code, similarity) together.
-    code = lo * n + hi
-    order = np.argsort(code, kind="stable")
-    code, weight = code[order], (sims * pair_weight)[inside][order]
-    first = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
-    total = np.add.reduceat(weight, first) if len(first) else weight[:0]
-    code = code[first]
-    lo, hi = code // n, code % n
-    size = np.bincount(labels, weights=weights, minlength=n)
-    clusters_in = np.bincount(comp[np.flatnonzero(np.bincount(labels, minlength=n))], minlength=n)
-    result = np.arange(n)
-    # Components of two clusters: one merge or none.
-    pair_comp = comp[lo]
-    simple = clusters_in[pair_comp] == 2
-    merge = simple & (total / (size[lo] * size[hi]) >= threshold)
-    result[hi[merge]] = lo[merge]
-    rest = ~simple
-    if rest.any():
-        parent = _agglomerate(lo[rest], hi[rest], total[rest], size, threshold)
-        for child, root in parent.items():
-            result[child] = root
-    return result[labels]
-
-
-def _agglomerate(
-    lo: np.ndarray, hi: np.ndarray, total: np.ndarray, sizes: np.ndarray, threshold: float
-) -> dict[int, int]:
-    """Average link over cluster pairs `(lo, hi)` with summed similarity `total`; the final
-    cluster of each merged cluster (the smallest label among its members)."""
-    adj: dict[int, dict[int, float]] = {}
-    for a, b, s in zip(lo.tolist(), hi.tolist(), total.tolist(), strict=True):
-        adj.setdefault(a, {})[b] = s
-        adj.setdefault(b, {})[a] = s
-    size = {label: int(sizes[label]) for label in adj}
-    version = dict.fromkeys(adj, 0)
-    heap: list[tuple[float, int, int, int, int]] = []
-
-    def push(a: int, b: int) -> None:
-        a, b = min(a, b), max(a, b)
-        avg = adj[a][b] / (size[a] * size[b])
-        if avg >= threshold:
-            heapq.heappush(heap, (-avg, a, b, version[a], version[b]))
-
-    for a in sorted(adj):
-        for b in sorted(adj[a]):
-            if a < b:
-                push(a, b)
-    parent = {label: label for label in adj}
-    while heap:
-        _, a, b, va, vb = heapq.heappop(heap)
-        if a not in adj or b not in adj or version[a] != va or version[b] != vb:
-            continue
-        _merge(a, b, adj, size, version, parent)
-        for c in sorted(adj[a]):
-            push(a, c)
-    root = {}
-    for label in parent:
-        top = label
-        while parent[top] != top:
-            top = parent[top]
-        root[label] = top
-    return root
-
-
-def _merge(
-    a: int,
-    b: int,
-    adj: dict[int, dict[int, float]],
-    size: dict[int, int],
-    version: dict[int, int],
-    parent: dict[int, int],
-) -> None:
-    """Merge cluster `b` into `a` (a < b), keeping the summed similarities to neighbours."""
-    for c, s in adj.pop(b).items():
-        adj[c].pop(b)
-        if c != a:
-            adj[a][c] = adj[a].get(c, 0.0) + s
-            adj[c][a] = adj[a][c]
-    size[a] += size.pop(b)
-    version[a] += 1
-    parent[b] = a
+    typical = rules.typical_similarity(
+        np.bincount(sorted_ends[top], weights=value[top].view(np.float32), minlength=n), options)
+    return rules.scaled_similarity(sims, typical[pairs[:, 0]], typical[pairs[:, 1]])
 
 
 def event_clusters(
@@ -461,56 +328,33 @@ def event_clusters(
     m = len(unit_label)
     found = unit_of[salient_pairs(weights, chosen[rank < options.event_salient], options)]
     found = found[found[:, 0] != found[:, 1]]
-    pairs = _unique_pairs(np.sort(found, axis=1), m)
-    pairs = pairs[_units_within_window(published, unit_of, m, pairs, options.event_window_days)]
+    pairs = unique_pairs(np.sort(found, axis=1), m)
+    pairs = pairs[_units_within_window(published, unit_of, m, pairs, options)]
     vectors = unit_vectors(weights, chosen[rank < options.event_similarity_features], unit_of,
                            m, options.event_similarity_features)
     sims = pair_similarity(vectors, pairs, options.workers)
-    scaled = scaled_similarity(pairs, sims, m, options)
-    # A scaled similarity can be high between two articles that are only weakly alike, when
-    # both have nothing closer; a floor on the raw similarity keeps them apart.
-    scaled[sims < options.event_min_similarity] = 0.0
+    scores = rules.event_scores(sims, scaled_similarity(pairs, sims, m, options), options)
     size = np.bincount(unit_of, minlength=m).astype(float)
-    merged = average_link(np.arange(m), pairs, scaled, options.event_threshold, size)
+    merged = average_link(np.arange(m), pairs, scores, options.event_threshold, size)
     return unit_label[merged[unit_of]]
 
 
-def _unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
-    """Distinct rows of an `(m, 2)` pair array, in lexicographic order."""
-    if not len(pairs):
-        return pairs.reshape(0, 2).astype(np.int64)
-    code = sorted_unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1])
-    return np.stack((code // n, code % n), axis=1)
-
-
-def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """`np.unique(values)` by sorting: numpy 2's default hash-based unique does a random memory
-    access per element, 15 s per 100,000 articles' pairs here against under 1 s for a sort."""
-    out = np.sort(values)
-    if len(out) < 2:
-        return out
-    keep = np.empty(len(out), dtype=bool)
-    keep[0] = True
-    np.not_equal(out[1:], out[:-1], out=keep[1:])
-    return out[keep]
-
-
 def _units_within_window(published: np.ndarray, unit_of: np.ndarray, n_units: int,
-                         pairs: np.ndarray, days: float) -> np.ndarray:
-    """Unit pairs with some pair of members whose dates are unknown on either side or at most
-    `days` apart: between their units' date ranges, the gap is at most `days`."""
-    if days <= 0 or not len(pairs):
-        return np.ones(len(pairs), dtype=bool)
+                         pairs: np.ndarray, options: DedupOptions) -> np.ndarray:
+    """Unit pairs that may share an event by date (`rules.within_window`): a unit's range runs
+    from its first to its last known date, and a unit with an undated member is open."""
+    if not len(pairs):
+        return np.ones(0, dtype=bool)
     unknown = np.isnan(published)
     first = np.full(n_units, np.inf)
     last = np.full(n_units, -np.inf)
     np.minimum.at(first, unit_of, np.where(unknown, np.inf, published))
     np.maximum.at(last, unit_of, np.where(unknown, -np.inf, published))
     open_ended = np.bincount(unit_of, weights=unknown, minlength=n_units) > 0
+    first[open_ended] = np.nan
+    last[open_ended] = np.nan
     a, b = pairs[:, 0], pairs[:, 1]
-    with np.errstate(invalid="ignore"):
-        gap = np.maximum(first[b] - last[a], first[a] - last[b])
-    return open_ended[a] | open_ended[b] | ~(gap > days * 86400.0)
+    return rules.within_window(first[a], last[a], first[b], last[b], options)
 
 
 def representatives(labels: np.ndarray, rank: Sequence[np.ndarray]) -> np.ndarray:

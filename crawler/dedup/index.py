@@ -27,10 +27,11 @@ import numpy as np
 from crawler.dedup.analyse import Analysed, analyse, analyse_many, concat, take
 from crawler.dedup.cluster import copy_clusters, event_clusters, representatives
 from crawler.dedup.features import FeatureBatch
-from crawler.dedup.incremental import Incremental, LazyIds, incremental_for
-from crawler.dedup.memory import large_heap
+from crawler.dedup.heap import large_heap
+from crawler.dedup.incremental import Incremental
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment, Document
+from crawler.dedup.store import Ids, LazyIds, MemoryStore, Store
 
 FORMAT_VERSION = 2  # 2: token hashes from 8-byte words, one tokenisation per article
 
@@ -74,8 +75,8 @@ class DedupIndex:
             analysed = analyse([doc.title], [doc.body], self.options)
         elif len(analysed) != 1:
             raise ValueError(f"the analysis of one document was expected, got {len(analysed)}")
-        row = self._append([doc], analysed)
-        return incremental.add(row, analysed, self._published)
+        self._append([doc], analysed)
+        return incremental.add(doc.key, analysed, self._published[-1])
 
     def prepare(self) -> None:
         """Build the query structures `add` uses now rather than at the first `add` (choosing
@@ -95,18 +96,19 @@ class DedupIndex:
 
     def assignments(self) -> dict[str, Assignment]:
         """The final clustering of every document in the index, keyed and ordered by key."""
-        keys, labels_copy, labels_event = self._cluster()
+        return self._assignments(list(self._row.values()))
+
+    def _assignments(self, rows: Sequence[int]) -> dict[str, Assignment]:
+        """The clustering of the documents in `rows` alone, keyed and ordered by key."""
+        with large_heap():
+            keys, labels_copy, labels_event = self._cluster(rows)
         return {
             keys[i]: Assignment(keys[i], keys[labels_copy[i]], keys[labels_event[i]])
             for i in range(len(keys))
         }
 
-    def _cluster(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        with large_heap():
-            return self._cluster_now()
-
-    def _cluster_now(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        rows = np.array(sorted(self._row.values(), key=self._keys.__getitem__), dtype=np.int64)
+    def _cluster(self, live: Sequence[int]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        rows = np.array(sorted(live, key=self._keys.__getitem__), dtype=np.int64)
         keys = [self._keys[r] for r in rows]
         data = take(self._data(), rows)
         published = self._published_array()[rows]
@@ -215,9 +217,10 @@ class DedupIndex:
         self._parts.append(analysed)
         return len(self._keys) - 1
 
-    def _extend(self, keys: Sequence[str], published: Sequence[float | None],
-                original: Sequence[bool], analysed: Analysed) -> None:
-        """Store already analysed documents given field by field (the JSONL reader's way)."""
+    def add_analysed(self, keys: Sequence[str], published: Sequence[float | None],
+                     original: Sequence[bool], analysed: Analysed) -> None:
+        """Index documents already analysed (`analysed` row `i` is `keys[i]`), given field by
+        field as `crawler.dedup.jsonl` reads them; like `add_many`, no answer is given."""
         if not keys:
             return
         for key, when, first in zip(keys, published, original, strict=True):
@@ -237,25 +240,38 @@ class DedupIndex:
         return np.array(self._published, dtype=float)
 
     def _live_incremental(self) -> Incremental:
-        """The query structures for `add`, built from everything indexed so far. Documents of an
-        opened index get their final assignments as provisional ids. In memory they are
+        """The one-at-a-time index `add` uses, built from everything indexed so far. Documents
+        of an opened index get their final assignments as provisional ids: in memory they are
         clustered only when a new document first matches one of them (`LazyIds`), so opening
-        an index stays cheap; a shared Redis index (`storage_config`) clusters them here, as
-        `SharedIncremental.load` writes them with their ids (and without their dates, so the
-        event date window never excludes them; see `crawler.dedup.incremental`)."""
+        an index stays cheap; a shared Redis index clusters them here, as it writes them with
+        their ids."""
         if self._incremental is None:
-            incremental = incremental_for(self.options, self.storage_config)
+            incremental = Incremental(self.options, store_for(self.options, self.storage_config))
             if self._row:
-                rows = sorted(self._row.values(), key=self._keys.__getitem__)
+                rows = sorted(self._row.values())  # the order they were added in
+                keys = [self._keys[r] for r in rows]
 
-                def resolve() -> dict[int, tuple[str, str]]:
-                    keys, copy_rep, event_rep = self._cluster()
-                    return {
-                        row: (keys[copy_rep[i]], keys[event_rep[i]]) for i, row in enumerate(rows)
-                    }
+                def resolve() -> dict[str, Ids]:
+                    # The index as it was opened, whatever was added since.
+                    return {a.key: (a.copy_cluster, a.event_cluster)
+                            for a in self._assignments(rows).values()}
 
-                incremental.load(self._data(), LazyIds(rows, resolve), self._keys)
+                incremental.load(take(self._data(), np.array(rows, dtype=np.int64)), keys,
+                                 self._published_array()[rows].tolist(), LazyIds(keys, resolve))
             self._incremental = incremental
-        self._incremental.keys = self._keys
-        self._incremental.alive = self._row
         return self._incremental
+
+
+def store_for(options: DedupOptions, storage_config: Mapping[str, Any] | None) -> Store:
+    """The store an LSH storage config names: None or `{"type": "dict"}` keeps the index in
+    this process; `{"type": "redis", "basename": b"...", "redis": {...}}` shares it in Redis
+    (`crawler.dedup.shared`)."""
+    kind = (storage_config or {}).get("type", "dict")
+    if kind == "dict":
+        return MemoryStore(options)
+    if kind == "redis":
+        from crawler.dedup.shared import RedisStore  # redis is only needed here
+
+        assert storage_config is not None
+        return RedisStore(options, storage_config)
+    raise ValueError(f"unknown dedup index storage type {kind!r} (expected 'dict' or 'redis')")

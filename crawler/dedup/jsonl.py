@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from crawler.dedup.analyse import Analysed, analyse, worker_count
+from crawler.dedup.heap import large_heap
 from crawler.dedup.index import DedupIndex
-from crawler.dedup.memory import large_heap
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.parallel import balanced_bounds, fork_map
 from crawler.dedup.records import Assignment, Document
@@ -74,7 +74,7 @@ def cluster_jsonl(
         parts = fork_map(lambda lo, hi: _read_part(data, starts, ends, lo, hi, options), bounds)
         for part in parts:
             report.skipped.extend(part.skipped)
-            index._extend(part.keys, part.published, part.original, part.analysed)
+            index.add_analysed(part.keys, part.published, part.original, part.analysed)
         assigned = index.assignments()
     kept = [(line, key, ok) for part in parts
             for line, key, ok in zip(part.lines, part.keys, part.appendable, strict=True)]

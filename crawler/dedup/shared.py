@@ -1,5 +1,6 @@
-"""The dedup index shared in Redis: every worker of a distributed crawl adds to and queries one
-index, so provisional ids are computed against all workers' articles.
+"""The dedup index shared in Redis: `RedisStore`, a `crawler.dedup.store.Store` that every worker
+of a distributed crawl adds to and queries, so provisional ids are computed against all
+workers' articles with the one algorithm of `crawler.dedup.incremental`.
 
 Storage config (datasketch's, plus a fixed `basename` per index)::
 
@@ -10,55 +11,52 @@ Keys under the basename:
 
 - `<basename>:copy…`: the copy-level datasketch `MinHashLSH` (its own layout: `_keys`, and one
   `_bucket_<band>` hash and set per bucket; keys pickled, `prepickle`);
-- `<basename>:event:<band><band key>`: sorted set of article keys whose event MinHash has that
-  band, scored by the order they were added (`<basename>:seq`);
-- `<basename>:docs`: hash article key -> what verifying a candidate needs (copy signature,
-  shingle count, publication time (NaN for the documents of an opened index, see `load`),
-  normalised event weights, provisional ids);
-- `<basename>:df`: hash feature hash -> document frequency.
+- `<basename>:event:<feature hash>`: sorted set of the article keys posted under that event
+  feature, scored by the order they were added (`<basename>:seq`);
+- `<basename>:docs`: hash article key -> its `Record` (copy signature, shingle count,
+  publication time, event features and vector, postings, provisional ids);
+- `<basename>:df`: hash feature hash -> copy clusters holding it; `<basename>:units`: how many
+  copy clusters there are; `<basename>:copies` and `<basename>:members`: hashes copy id and
+  event id -> how many articles carry it.
 
-One `add` is three or four round trips of one pipeline each (copy buckets, document frequencies
-and a sequence number; candidate records and event buckets; event candidates' records when no
-copy was found; then every write), about a dozen commands in all: a copy query is one `SUNION`
-and each multi-key write one server-side script, instead of datasketch's one round trip per
-command (about 76 per insert and 37 per query at the default 37 bands). The decisions are those of
-`crawler.dedup.incremental`, so adds in the same order to an empty index give the same ids as
-the in-process index (an opened index differs: see `crawler.dedup.incremental`). Two workers
-adding at the same instant may not see each other's article: that only affects the provisional
-ids, which the merge step replaces.
+Each step of an add is one pipelined round trip (`lookup`, `candidates`, then, for an article
+that is no copy, `records` and `context`, and `write`): a copy query is one `SUNION`, the event
+candidates one server-side script, and each multi-key write one script, instead of
+datasketch's one round trip per command (about 76 per insert and 37 per query at the default
+37 bands). Adds in the same order to an empty index give the same ids as the in-process store.
+Two workers adding at the same instant may not see each other's article: that only affects the
+provisional ids, which the merge step replaces.
 """
 
 from __future__ import annotations
 
-import math
 import pickle
 import struct
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import redis
 from datasketch import LeanMinHash, MinHashLSH
 
-from crawler.dedup.analyse import Analysed
-from crawler.dedup.incremental import (
-    Ids,
-    Incremental,
-    band_keys,
-    copy_lsh_params,
-    copy_verdict,
-    doc_weights,
-    event_band_keys,
-    event_verdict,
-    in_window,
-)
 from crawler.dedup.options import DedupOptions
-from crawler.dedup.records import Assignment
 from crawler.dedup.signatures import lean_minhash
+from crawler.dedup.store import (
+    Context,
+    Features,
+    Found,
+    Ids,
+    Loaded,
+    Lookup,
+    Record,
+    cluster_sizes,
+    copy_lsh_params,
+)
 
-_HEADER = struct.Struct("<diHHH")  # published, length, weights, copy id bytes, event id bytes
+_HEADER = struct.Struct("<diiHHhHH")
+"""published, length, vector_units, then the lengths of the features, vector, postings (-1: none),
+copy id and event id."""
+_LOAD_BATCH = 1000  # articles per pipeline when an opened index is loaded
 
 
 class SharedIndexUnavailable(ConnectionError):
@@ -92,42 +90,6 @@ def delete_index(client: redis.Redis, basename: bytes) -> int:
     return len(keys)
 
 
-@dataclass(frozen=True)
-class Record:
-    """What the shared index keeps of one article."""
-
-    signature: np.ndarray
-    length: int
-    published: float
-    weights: dict[int, float]
-    ids: Ids
-
-    def pack(self) -> bytes:
-        copy_id, event_id = (i.encode("utf-8") for i in self.ids)
-        hashes = np.fromiter(self.weights.keys(), dtype=np.uint32, count=len(self.weights))
-        values = np.fromiter(self.weights.values(), dtype=np.float64, count=len(self.weights))
-        return b"".join((
-            _HEADER.pack(self.published, self.length, len(hashes), len(copy_id), len(event_id)),
-            self.signature.astype(np.uint32, copy=False).tobytes(), hashes.tobytes(),
-            values.tobytes(), copy_id, event_id,
-        ))
-
-    @classmethod
-    def unpack(cls, raw: bytes, num_perm: int) -> Record:
-        published, length, k, nc, ne = _HEADER.unpack_from(raw)
-        at = _HEADER.size
-        signature = np.frombuffer(raw, dtype=np.uint32, count=num_perm, offset=at)
-        at += 4 * num_perm
-        hashes = np.frombuffer(raw, dtype=np.uint32, count=k, offset=at).tolist()
-        at += 4 * k
-        values = np.frombuffer(raw, dtype=np.float64, count=k, offset=at).tolist()
-        at += 8 * k
-        copy_id = raw[at : at + nc].decode("utf-8")
-        event_id = raw[at + nc : at + nc + ne].decode("utf-8")
-        return cls(signature, length, published, dict(zip(hashes, values, strict=True)),
-                   (copy_id, event_id))
-
-
 # datasketch's Redis layout for one insert (`MinHashLSH._insert`: the key's list of band
 # hashes, then each band's bucket set), written by the server in one command for many keys.
 # KEYS: the `_keys` storage name, then the b bucket storage names; ARGV: b, then per key its
@@ -154,34 +116,48 @@ return 1
 """
 # KEYS: sorted sets; ARGV: score, member -> `ZADD` the member with that score to each set.
 _ZADD_ALL = "for _, k in ipairs(KEYS) do redis.call('ZADD', k, ARGV[1], ARGV[2]) end return 1"
-# KEYS: an article's event band sorted sets; ARGV: bucket cap, candidates kept. Replies the
-# members (names only, at most `keep`) among the last `cap` of each set, most shared bands
-# first (ties: lower score, added earlier): `Incremental._event_candidates` on the server, one
-# small reply.
-_EVENT_CANDIDATES = """
-local cap, keep = -tonumber(ARGV[1]), tonumber(ARGV[2])
+# KEYS: the posting sets of an article's salient features; ARGV: how many of the latest members
+# of each count, and the article's own key, which takes no place among them. Replies
+# `member, shared, score` for each member met: the candidates' shared feature counts in one
+# small reply (ranked by the caller, `crawler.dedup.rules`).
+_EVENT_HITS = """
+local cap, own = tonumber(ARGV[1]), ARGV[2]
 local hits, order, names = {}, {}, {}
 for _, k in ipairs(KEYS) do
-  local got = redis.call('ZRANGE', k, cap, -1, 'WITHSCORES')
+  local got = redis.call('ZRANGE', k, -cap - 1, -1, 'WITHSCORES')
+  -- the latest cap members other than the article itself
+  local first, owned = 1, false
   for i = 1, #got, 2 do
+    if got[i] == own then owned = true end
+  end
+  if not owned and #got > 2 * cap then first = 3 end
+  for i = first, #got, 2 do
     local m = got[i]
-    if hits[m] == nil then
-      hits[m] = 0
-      order[m] = tonumber(got[i + 1])
-      names[#names + 1] = m
+    if m ~= own then
+      if hits[m] == nil then
+        hits[m] = 0
+        order[m] = got[i + 1]
+        names[#names + 1] = m
+      end
+      hits[m] = hits[m] + 1
     end
-    hits[m] = hits[m] + 1
   end
 end
-table.sort(names, function(x, y)
-  if hits[x] ~= hits[y] then return hits[x] > hits[y] end
-  return order[x] < order[y]
-end)
 local out = {}
-for i = 1, math.min(keep, #names) do out[i] = names[i] end
+for _, m in ipairs(names) do
+  out[#out + 1] = m
+  out[#out + 1] = hits[m]
+  out[#out + 1] = order[m]
+end
 return out
 """
-_HINCR_ALL = "for _, f in ipairs(ARGV) do redis.call('HINCRBY', KEYS[1], f, 1) end return 1"
+# KEYS: a hash; ARGV: a step, then fields -> `HINCRBY` each field by the step.
+_HINCR_ALL = """
+for i = 2, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[1]) end
+return 1
+"""
+# KEYS: sorted sets; ARGV: a member -> `ZREM` it from each set.
+_ZREM_ALL = "for _, k in ipairs(KEYS) do redis.call('ZREM', k, ARGV[1]) end return 1"
 
 
 class RedisLSH:
@@ -240,15 +216,52 @@ class RedisLSH:
         return [self.collect(found) for found in pipe.execute()]
 
 
-class SharedIncremental(Incremental):
-    """`Incremental` on a Redis index shared by every worker (see the module docstring)."""
+def pack(record: Record, ids: Ids) -> bytes:
+    """A record as the `docs` hash keeps it."""
+    copy_id, event_id = (i.encode("utf-8") for i in ids)
+    f = record.features
+    vector = record.vector.astype(np.uint64, copy=False)
+    postings = record.postings
+    return b"".join((
+        _HEADER.pack(record.published, record.length, record.vector_units, len(f.hashes),
+                     len(vector), -1 if postings is None else len(postings), len(copy_id),
+                     len(event_id)),
+        record.signature.astype(np.uint32, copy=False).tobytes(),
+        f.hashes.astype(np.uint32, copy=False).tobytes(),
+        f.tf.astype(np.uint8, copy=False).tobytes(), f.flags.astype(np.uint8, copy=False).tobytes(),
+        vector.tobytes(),
+        b"" if postings is None else postings.astype(np.uint32, copy=False).tobytes(),
+        copy_id, event_id,
+    ))
+
+
+def unpack(raw: bytes, num_perm: int) -> Record:
+    published, length, vector_units, nf, nv, np_, nc, ne = _HEADER.unpack_from(raw)
+    at = _HEADER.size
+
+    def take(dtype: type[np.generic], count: int) -> np.ndarray:
+        nonlocal at
+        out = np.frombuffer(raw, dtype=dtype, count=count, offset=at)
+        at += out.nbytes
+        return out
+
+    signature = take(np.uint32, num_perm)
+    features = Features(take(np.uint32, nf), take(np.uint8, nf), take(np.uint8, nf))
+    vector = take(np.uint64, nv)
+    postings = None if np_ < 0 else take(np.uint32, np_)
+    ids = (raw[at : at + nc].decode("utf-8"), raw[at + nc : at + nc + ne].decode("utf-8"))
+    return Record(signature, length, published, features, vector, vector_units, ids, postings)
+
+
+class RedisStore:
+    """The store of an index shared in Redis (see the module docstring)."""
 
     def __init__(self, options: DedupOptions, config: Mapping[str, Any]) -> None:
-        super().__init__(options)
         basename = config.get("basename")
         if not isinstance(basename, bytes) or not basename:
             raise ValueError("a shared dedup index needs a fixed bytes 'basename' (b'<job>:dedup')")
         params = dict(config.get("redis", {}))
+        self.options = options
         self.client = redis.Redis(**params)
         where = f"{params.get('host', 'localhost')}:{params.get('port', 6379)}"
         try:
@@ -264,142 +277,154 @@ class SharedIncremental(Incremental):
                                options.copy_num_perm, copy_lsh_params(options))
         self.docs = basename + b":docs"
         self.df_key = basename + b":df"
+        self.units_key = basename + b":units"
+        self.copies_key = basename + b":copies"
+        self.members_key = basename + b":members"
         self.seq = basename + b":seq"
         self.event_prefix = basename + b":event:"
         self._zadd_all = self.client.register_script(_ZADD_ALL)
-        self._candidates_script = self.client.register_script(_EVENT_CANDIDATES)
+        self._event_hits = self.client.register_script(_EVENT_HITS)
         self._hincr_all = self.client.register_script(_HINCR_ALL)
+        self._zrem_all = self.client.register_script(_ZREM_ALL)
 
-    def event_key(self, band: int, key: bytes) -> bytes:
-        return self.event_prefix + band.to_bytes(2, "big") + key
+    def posting_key(self, feature: int) -> bytes:
+        return self.event_prefix + _field(feature)
 
-    # --- bulk ------------------------------------------------------------------------------
-
-    def load(self, data: Analysed, ids: Mapping[int, Ids], keys: Sequence[str]) -> None:
-        """Add the rows of `ids` from `data` to the shared index, in one pipeline. Their ids are
-        resolved now (a `LazyIds` clusters here), as they are written with the documents, and
-        they are stored without a date (`published` NaN), so the event date window never
-        excludes them."""
-        o = self.options
-        self.keys = keys
-        rows = list(ids)
-        if not rows:
-            return
-        f = data.features
-        counts: Counter[int] = Counter()
-        for row in rows:
-            counts.update(f.hashes[f.ptr[row] : f.ptr[row + 1]].tolist())
-        fields = list(counts)
+    def lookup(self, key: str, minhash: LeanMinHash | None, hashes: np.ndarray) -> Lookup:
         pipe = self.client.pipeline(transaction=False)
-        for h in fields:
-            pipe.hincrby(self.df_key, _field(h), counts[h])
-        pipe.incrby(self.seq, len(rows))
-        pipe.hlen(self.docs)
-        *dfs, last, before = pipe.execute()
-        df = dict(zip(fields, dfs, strict=True))
-        n = max(int(before) + len(rows), 1)
-        sigs, has_features = self.bulk_event_signatures(data, o)
-        pipe = self.client.pipeline(transaction=False)
-        for seq, row in enumerate(rows, start=int(last) - len(rows) + 1):
-            key = keys[row]
-            lo, hi = f.ptr[row], f.ptr[row + 1]
-            hashes = f.hashes[lo:hi].tolist()
-            weights = doc_weights(hashes, f.tf[lo:hi].tolist(), f.flags[lo:hi].tolist(),
-                                  [df[h] for h in hashes], n, o)
-            record = Record(data.signatures[row], int(data.lengths[row]), math.nan, weights,
-                            ids[row])
-            self._queue_write(pipe, key, record, band_keys(sigs[row], o) if has_features[row]
-                              else [], seq)
-        pipe.execute()
-
-    # --- one at a time ---------------------------------------------------------------------
-
-    def add(self, row: int, data: Analysed, published: Sequence[float]) -> Assignment:
-        o = self.options
-        key = self.keys[row]
-        kb = key.encode("utf-8")
-        signature, length = data.signatures[0], int(data.lengths[0])
-        hashes, tf, flags = self._slice(data, 0)
-        h = hashes.tolist()
-        minhash = lean_minhash(signature, o.seed) if length > 0 else None
-        # 1: copy buckets, document frequencies, index size, sequence number.
-        pipe = self.client.pipeline(transaction=False)
-        nb = 0
         if minhash is not None:
             self.copies.queue_query(pipe, minhash)
-            nb = 1
-        if h:
-            pipe.hmget(self.df_key, [_field(x) for x in h])
-        pipe.hexists(self.docs, kb)
-        pipe.hlen(self.docs)
+        if len(hashes):
+            pipe.hmget(self.df_key, [_field(h) for h in hashes.tolist()])
+        pipe.get(self.units_key)
         pipe.incr(self.seq)
-        first = self._execute(pipe)
-        copy_cands = sorted(self.copies.collect(first[0]) - {key}) if nb else []
-        dfs = [int(d or 0) + 1 for d in first[nb]] if h else []
-        exists, size, seq = first[-3:]
-        n = max(int(size) + (0 if exists else 1), 1)
-        mine = doc_weights(h, tf.tolist(), flags.tolist(), dfs, n, o)
-        event_keys = event_band_keys(mine, o)
-        # 2: the copy candidates' records and the event buckets.
-        pipe = self.client.pipeline(transaction=False)
-        if copy_cands:
-            pipe.hmget(self.docs, [c.encode("utf-8") for c in copy_cands])
-        if event_keys:
-            self._candidates_script(
-                keys=[self.event_key(band, k) for band, k in enumerate(event_keys)],
-                args=[o.event_max_bucket, o.event_candidates], client=pipe)
-        second = self._execute(pipe) if copy_cands or event_keys else []
-        records: dict[str, Record] = {}
-        if copy_cands:
-            records.update(self._records(copy_cands, second[0]))
-            second = second[1:]
-        buckets = second[0] if second else []
-        copy_of = None
-        if minhash is not None:
-            live = [c for c in copy_cands if c in records]
-            copy_of = copy_verdict(signature, length,
-                                   ((c, records[c].signature, records[c].length) for c in live),
-                                   o)
-        event_of = copy_of
-        if event_of is None and mine:
-            ranked = [c for c in (m.decode("utf-8") for m in buckets) if c != key]
-            missing = [c for c in ranked if c not in records]
-            if missing:
-                # 3: the event candidates' records.
-                pipe = self.client.pipeline(transaction=False)
-                pipe.hmget(self.docs, [c.encode("utf-8") for c in missing])
-                records.update(self._records(missing, self._execute(pipe)[0]))
-            when = published[row]
-            cands = sorted(c for c in ranked
-                           if c in records and in_window(when, records[c].published, o))
-            event_of = event_verdict(mine, cands, [records[c].weights for c in cands], o)
-        copy_id = key if copy_of is None else records[copy_of].ids[0]
-        event_id = key if event_of is None else records[event_of].ids[1]
-        # 4: every write.
-        pipe = self.client.pipeline(transaction=False)
-        if h:
-            self._hincr_all(keys=[self.df_key], args=[_field(x) for x in h], client=pipe)
-        record = Record(signature, length, float(published[row]), mine, (copy_id, event_id))
-        self._queue_write(pipe, key, record, event_keys, int(seq), minhash=minhash)
-        self._execute(pipe)
-        return Assignment(key, copy_id, event_id)
+        pipe.hget(self.docs, key.encode("utf-8"))
+        got = self._execute(pipe)
+        copies = sorted(self.copies.collect(got.pop(0)) - {key}) if minhash is not None else []
+        df = [int(d or 0) for d in got.pop(0)] if len(hashes) else []
+        units, seq, previous = got
+        return Lookup(copies, np.array(df, dtype=np.int64), int(units or 0), int(seq) - 1,
+                      None if previous is None else unpack(previous, self.options.copy_num_perm))
 
-    def _queue_write(self, pipe: Any, key: str, record: Record, event_keys: list[bytes],
-                     seq: int, minhash: LeanMinHash | None = None) -> None:
+    def candidates(self, key: str, copy_keys: Sequence[str], features: np.ndarray) -> Found:
+        if not copy_keys and not len(features):
+            return Found({}, [])
+        pipe = self.client.pipeline(transaction=False)
+        if copy_keys:
+            pipe.hmget(self.docs, [k.encode("utf-8") for k in copy_keys])
+        if len(features):
+            self._event_hits(keys=[self.posting_key(h) for h in features.tolist()],
+                             args=[self.options.event_max_bucket, key.encode("utf-8")],
+                             client=pipe)
+        got = self._execute(pipe)
+        records = self._records(copy_keys, got.pop(0)) if copy_keys else {}
+        flat = got.pop(0) if len(features) else []
+        hits = [(flat[i].decode("utf-8"), int(flat[i + 1]), int(float(flat[i + 2])))
+                for i in range(0, len(flat), 3)]
+        return Found(records, [hit for hit in hits if hit[0] != key])
+
+    def records(self, keys: Sequence[str]) -> dict[str, Record]:
+        if not keys:
+            return {}
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hmget(self.docs, [k.encode("utf-8") for k in keys])
+        return self._records(keys, self._execute(pipe)[0])
+
+    def ids(self, key: str, record: Record) -> Ids:
+        assert record.ids is not None  # every record here is written with its ids
+        return record.ids
+
+    def context(self, hashes: np.ndarray, copy_ids: Sequence[str],
+                event_ids: Sequence[str]) -> Context:
+        h = hashes.tolist()
+        pipe = self.client.pipeline(transaction=False)
+        for name, fields in ((self.df_key, [_field(x) for x in h]),
+                             (self.copies_key, [c.encode("utf-8") for c in copy_ids]),
+                             (self.members_key, [e.encode("utf-8") for e in event_ids])):
+            if fields:
+                pipe.hmget(name, fields)
+        got = self._execute(pipe)
+        counts = [[int(c or 0) for c in got.pop(0)] if keys else []
+                  for keys in (h, copy_ids, event_ids)]
+        return Context(dict(zip(h, counts[0], strict=True)),
+                       dict(zip(copy_ids, counts[1], strict=True)),
+                       dict(zip(event_ids, counts[2], strict=True)))
+
+    def write(self, key: str, record: Record, minhash: LeanMinHash | None, order: int,
+              previous: Record | None, reweighed: Mapping[str, Record]) -> None:
+        assert record.ids is not None  # an add knows its ids
+        pipe = self.client.pipeline(transaction=False)
+        if previous is not None:
+            assert previous.ids is not None  # written with its ids here
+            self._queue_counts(pipe, key, previous, previous.ids, -1)
+        self._queue_record(pipe, key, record, record.ids, minhash)
+        self._queue_counts(pipe, key, record, record.ids, 1, order)
+        for k, r in reweighed.items():
+            assert r.ids is not None
+            pipe.hset(self.docs, k.encode("utf-8"), pack(r, r.ids))
+        self._execute(pipe)
+
+    def load(self, loaded: Loaded) -> None:
+        """Add an opened index's articles, in pipelines of `_LOAD_BATCH`. Their ids are
+        resolved now (a `LazyIds` clusters here), as they are written with the records."""
+        n = len(loaded.keys)
+        ids = {key: loaded.ids[key] for key in loaded.keys}
+        copies, members = cluster_sizes(ids)
+        pipe = self.client.pipeline(transaction=False)
+        for h, count in loaded.df.items():
+            pipe.hincrby(self.df_key, _field(h), count)
+        for name, counts in ((self.copies_key, copies), (self.members_key, members)):
+            for k, count in counts.items():
+                pipe.hincrby(name, k.encode("utf-8"), count)
+        pipe.incrby(self.units_key, loaded.units)
+        pipe.incrby(self.seq, n)
+        last = int(self._execute(pipe)[-1])
+        seed = self.options.seed
+        for lo in range(0, n, _LOAD_BATCH):
+            pipe = self.client.pipeline(transaction=False)
+            for i in range(lo, min(lo + _LOAD_BATCH, n)):
+                key, record = loaded.keys[i], loaded.records[i]
+                minhash = lean_minhash(record.signature, seed) if record.length > 0 else None
+                self._queue_record(pipe, key, record, ids[key], minhash)
+                if record.postings is not None and len(record.postings):
+                    self._queue_postings(pipe, key, record.postings, last - n + i)
+            self._execute(pipe)
+
+    def _queue_record(self, pipe: Any, key: str, record: Record, ids: Ids,
+                      minhash: LeanMinHash | None) -> None:
         kb = key.encode("utf-8")
-        pipe.hset(self.docs, kb, record.pack())
-        if event_keys:
-            self._zadd_all(keys=[self.event_key(band, k) for band, k in enumerate(event_keys)],
-                           args=[seq, kb], client=pipe)
-        if record.length > 0:
-            if minhash is None:
-                minhash = lean_minhash(record.signature, self.options.seed)
+        pipe.hset(self.docs, kb, pack(record, ids))
+        if minhash is not None:
             self.copies.queue_insert(pipe, [(key, minhash)])
+
+    def _queue_postings(self, pipe: Any, key: str, postings: np.ndarray, order: int) -> None:
+        self._zadd_all(keys=[self.posting_key(h) for h in postings.tolist()],
+                       args=[order, key.encode("utf-8")], client=pipe)
+
+    def _queue_counts(self, pipe: Any, key: str, record: Record, ids: Ids, step: int,
+                      order: int = 0) -> None:
+        """Add (`step` 1) or take away (-1) what `record` counts for (`MemoryStore._count`)."""
+        pipe.hincrby(self.copies_key, ids[0].encode("utf-8"), step)
+        pipe.hincrby(self.members_key, ids[1].encode("utf-8"), step)
+        if record.postings is None:
+            return
+        pipe.incrby(self.units_key, step)
+        if len(record.features.hashes):
+            self._hincr_all(keys=[self.df_key],
+                            args=[step, *(_field(h) for h in record.features.hashes.tolist())],
+                            client=pipe)
+        if not len(record.postings):
+            return
+        if step > 0:
+            self._queue_postings(pipe, key, record.postings, order)
+        else:
+            self._zrem_all(keys=[self.posting_key(h) for h in record.postings.tolist()],
+                           args=[key.encode("utf-8")], client=pipe)
 
     def _records(self, keys: Sequence[str], raws: Sequence[bytes | None]) -> dict[str, Record]:
         num_perm = self.options.copy_num_perm
-        return {k: Record.unpack(raw, num_perm)
-                for k, raw in zip(keys, raws, strict=True) if raw is not None}
+        return {k: unpack(raw, num_perm) for k, raw in zip(keys, raws, strict=True)
+                if raw is not None}
 
     def _execute(self, pipe: Any) -> list[Any]:
         try:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from crawler.dedup import rules
 from crawler.dedup.tokens import fmix64
 
 if TYPE_CHECKING:
@@ -218,36 +219,19 @@ def band_pairs(
     code, count = code[keep], count[keep]
     out = np.stack((code // n, code % n), axis=1)
     if per_row is not None:
-        out = out[_best_per_row(out, count, per_row, n)]
+        out = out[_best_per_row(out, count, per_row)]
     return out
 
 
-def _best_per_row(pairs: np.ndarray, score: np.ndarray, per_row: int, n: int) -> np.ndarray:
-    """Mask of pairs among the `per_row` best-scored of either end."""
+def _best_per_row(pairs: np.ndarray, score: np.ndarray, per_row: int) -> np.ndarray:
+    """Mask of pairs among the `per_row` best-scored of either end (`rules.best_per_group`;
+    pairs are in lexicographic order, so among one row's pairs a smaller index is a smaller
+    partner)."""
     m = len(pairs)
-    bits = max(int(n - 1).bit_length(), 1)
-    index_bits = max(int(m - 1).bit_length(), 1)
-    score_bits = max(int(score.max()).bit_length(), 1) if m else 1
-    ends = np.concatenate((pairs[:, 0], pairs[:, 1])).astype(np.uint64)
-    both = np.concatenate((score, score)).astype(np.uint64)
-    index = np.concatenate((np.arange(m), np.arange(m))).astype(np.uint64)
-    # Pairs are in lexicographic order, so among the pairs of one row a smaller index is a
-    # smaller partner: (row, best score first, index) ranks partners as the docstring says.
-    if bits + score_bits + index_bits > 64:
-        order = np.lexsort((index, -both.astype(np.int64), ends))
-        ranked_ends, ranked_index = ends[order], index[order].astype(np.int64)
-    else:
-        top = np.uint64((1 << score_bits) - 1)
-        key = (ends << np.uint64(index_bits + score_bits)) \
-            | ((top - both) << np.uint64(index_bits)) | index
-        key.sort()
-        ranked_ends = key >> np.uint64(index_bits + score_bits)
-        ranked_index = (key & np.uint64((1 << index_bits) - 1)).astype(np.int64)
-    new = np.empty(len(ranked_ends), dtype=bool)
-    new[:1] = True
-    np.not_equal(ranked_ends[1:], ranked_ends[:-1], out=new[1:])
-    first = np.maximum.accumulate(np.where(new, np.arange(len(new)), 0))
-    chosen = ranked_index[(np.arange(len(ranked_ends)) - first) < per_row]
+    index = np.arange(m)
+    chosen = rules.best_per_group(np.concatenate((pairs[:, 0], pairs[:, 1])),
+                                  np.concatenate((score, score)),
+                                  np.concatenate((index, index)), per_row)
     keep = np.zeros(m, dtype=bool)
     keep[chosen] = True
     return keep

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.dedup import Document, parse_published
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # ../shared beside the project
 SEEDS = SHARED / "seeds"
@@ -40,6 +42,26 @@ def corpus_stories() -> list[dict]:
     if not files:
         pytest.skip("fixtures/corpus not generated")
     return [story for f in files for story in json.loads(f.read_text(encoding="utf-8"))]
+
+
+@pytest.fixture(scope="session")
+def fixture_documents() -> list[Document]:
+    """The fixture sites' article pages as the crawl extracts them, by URL (`fixtures/truth.json`
+    labels their copies and events)."""
+    from crawler.extract import extract_article
+
+    truth_file, manifest_file = ROOT / "fixtures/truth.json", ROOT / "fixtures/manifest.json"
+    if not truth_file.exists() or not manifest_file.exists():
+        pytest.skip("fixtures not generated")
+    truth = json.loads(truth_file.read_text(encoding="utf-8"))["articles"]
+    pages = {p["url"]: p for p in json.loads(manifest_file.read_text(encoding="utf-8"))["pages"]}
+    docs = []
+    for url in truth:
+        article = extract_article((ROOT / "fixtures" / pages[url]["file"]).read_bytes(), url)
+        docs.append(Document(url, article.title or "", article.body,
+                             parse_published(article.published),
+                             original=article.source in (None, article.site)))
+    return docs
 
 
 @pytest.fixture(scope="session")

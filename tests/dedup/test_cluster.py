@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from crawler.dedup.cluster import (
-    Weights,
-    _units_within_window,
-    average_link,
-    pair_similarity,
-    unit_vectors,
-)
+from crawler.dedup import DedupOptions
+from crawler.dedup.cluster import Weights, _units_within_window, pair_similarity, unit_vectors
+from crawler.dedup.graph import average_link
 
 
 def _weights(rows: list[dict[int, float]]) -> Weights:
@@ -76,7 +72,33 @@ def test_units_within_window_use_date_ranges():
     published = np.array([0.0, 5 * day, 9 * day, np.nan, 20 * day])
     unit_of = np.array([0, 0, 1, 2, 3])  # unit 0 spans days 0-5, unit 2 has no date
     pairs = np.array([[0, 1], [0, 3], [1, 3], [2, 3], [0, 2]])
-    kept = _units_within_window(published, unit_of, 4, pairs, 3.0)
-    assert kept.tolist() == [False, False, False, True, True]
-    assert _units_within_window(published, unit_of, 4, pairs, 4.0).tolist()[0]
-    assert _units_within_window(published, unit_of, 4, pairs, 0.0).all()
+
+    def window(days: float) -> list[bool]:
+        options = DedupOptions(event_window_days=days)
+        return _units_within_window(published, unit_of, 4, pairs, options).tolist()
+
+    assert window(3.0) == [False, False, False, True, True]
+    assert window(4.0)[0]
+    assert all(window(0.0))
+
+
+def test_one_article_vector_is_the_bulk_row_of_its_unit():
+    """`article_vector` (the incremental path's) gives the float32 bits `normalised` and
+    `unit_vectors` give a single-article unit, ties included."""
+    from crawler.dedup.cluster import (
+        PAD,
+        article_vector,
+        feature_ranks,
+        normalised,
+        top_features,
+    )
+
+    rng = np.random.default_rng(4)
+    for size in (0, 1, 5, 40, 128):
+        hashes = np.sort(rng.choice(2**31, size, replace=False)).astype(np.uint32)
+        raw = rng.choice([0.0, 0.5, 1.0, 1.7], size) * rng.random(size).round(1)
+        weights = normalised(np.array([0, size]), hashes, raw)
+        chosen, rank = feature_ranks(weights, 16)
+        assert top_features(raw, 16).tolist() == chosen[rank < 16].tolist()
+        row = unit_vectors(weights, chosen[rank < 16], np.zeros(1, dtype=np.int64), 1, 16)[0]
+        assert article_vector(hashes, raw, 16).tolist() == row[row != PAD].tolist()

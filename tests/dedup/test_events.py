@@ -6,8 +6,6 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 from crawler.dedup import DedupIndex, DedupOptions, Document, parse_published
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,21 +66,11 @@ def test_corpus_originals_cluster_as_labelled(corpus_stories):
     assert all(len(v) == 1 for v in by_cluster.values()), by_cluster
 
 
-def test_fixture_pages_against_truth():
+def test_fixture_pages_against_truth(fixture_documents):
     """The extracted fixture pages: every copy pair found, no copy cluster mixing two stories,
     events as labelled, copy clusters named after the original."""
-    extract = pytest.importorskip("crawler.extract.article").extract_article
-    truth_file, manifest_file = ROOT / "fixtures/truth.json", ROOT / "fixtures/manifest.json"
-    if not truth_file.exists() or not manifest_file.exists():
-        pytest.skip("fixtures not generated")
-    truth = json.loads(truth_file.read_text(encoding="utf-8"))["articles"]
-    pages = {p["url"]: p for p in json.loads(manifest_file.read_text(encoding="utf-8"))["pages"]}
-    docs = []
-    for url in truth:
-        article = extract((ROOT / "fixtures" / pages[url]["file"]).read_bytes(), url)
-        docs.append(Document(url, article.title or "", article.body,
-                             parse_published(article.published),
-                             original=article.source in (None, article.site)))
+    truth = json.loads((ROOT / "fixtures/truth.json").read_text(encoding="utf-8"))["articles"]
+    docs = fixture_documents
     index = DedupIndex(OPTIONS)
     index.add_many(docs)
     final = index.assignments()

@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from crawler.dedup import DedupIndex, DedupOptions, Document
-from crawler.dedup.incremental import incremental_for
+from crawler.dedup.index import store_for
 from crawler.dedup.shared import SharedIndexUnavailable, delete_index, storage_config
 from tests.conftest import REDIS_URL
 
@@ -49,13 +49,7 @@ def corpus(stories: list[dict]) -> list[Document]:
 
 
 def indexes(n: int, config: dict[str, Any] | None) -> list[DedupIndex]:
-    out = []
-    for _ in range(n):
-        index = DedupIndex(OPTIONS)
-        # What `DedupIndex(options, storage_config=config)` wires (see the integration notes).
-        index._incremental = incremental_for(OPTIONS, config)
-        out.append(index)
-    return out
+    return [DedupIndex(OPTIONS, storage_config=config) for _ in range(n)]
 
 
 def add_interleaved(docs: list[Document], workers: list[DedupIndex]) -> list[tuple[str, str]]:
@@ -87,8 +81,8 @@ def test_a_plain_datasketch_lsh_reads_the_shared_copy_index(corpus_stories, conf
     from datasketch import MinHashLSH
 
     from crawler.dedup.analyse import analyse
-    from crawler.dedup.incremental import copy_lsh_params
     from crawler.dedup.signatures import lean_minhash
+    from crawler.dedup.store import copy_lsh_params
 
     docs = corpus(corpus_stories)
     add_interleaved(docs, indexes(2, config))
@@ -118,11 +112,24 @@ def free_port() -> int:
 def test_unreachable_redis_is_a_clear_error():
     config = storage_config(f"redis://127.0.0.1:{free_port()}/0", "nowhere")
     with pytest.raises(SharedIndexUnavailable, match=r"Cannot reach Redis at 127\.0\.0\.1:\d+"):
-        incremental_for(OPTIONS, config)
+        store_for(OPTIONS, config)
 
 
 def test_a_shared_index_needs_a_fixed_basename():
     with pytest.raises(ValueError, match="basename"):
-        incremental_for(OPTIONS, {"type": "redis", "redis": {}})
+        store_for(OPTIONS, {"type": "redis", "redis": {}})
     with pytest.raises(ValueError, match="storage type"):
-        incremental_for(OPTIONS, {"type": "cassandra"})
+        store_for(OPTIONS, {"type": "cassandra"})
+
+
+def test_an_opened_index_and_adds_again_answer_the_same_on_redis(corpus_stories, config):
+    """The one algorithm over either store: an index that holds articles before its first add
+    (an opened one), then new articles and an article added again."""
+    docs = corpus(corpus_stories)
+    answers = []
+    for storage in (None, config):
+        index = DedupIndex(OPTIONS, storage_config=storage)
+        index.add_many(docs[: len(docs) // 2])
+        answers.append([index.add(d) for d in [*docs[len(docs) // 2 :], docs[-1], docs[0]]])
+    assert answers[0] == answers[1]
+    assert any(a.copy_cluster != a.key for a in answers[0])
