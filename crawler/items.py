@@ -7,6 +7,7 @@ and `crawler.extract` returns the same `Article` without needing a crawler.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 
 @dataclass
@@ -68,3 +69,15 @@ class PageReject:
 
     reason: str
     """Why it was rejected, as one human-readable line."""
+
+
+def published_time(value: object) -> datetime | None:
+    """An article's `published` as an aware datetime (a time without an offset is taken as
+    UTC, on every machine); None when it is absent or no ISO 8601 time."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

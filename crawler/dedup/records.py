@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
+
+from crawler.items import published_time
 
 
 @dataclass(frozen=True)
@@ -50,18 +51,10 @@ class Document:
 
 
 def parse_published(value: object) -> float | None:
-    """POSIX seconds from an ISO 8601 string (naive times taken as UTC); None if absent or
-    unparseable, since the date only narrows the event window."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        # timestamp() would read a naive time as local time; make it UTC on every machine.
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    """POSIX seconds of an article's `published` (`crawler.items.published_time`); None if
+    absent or unparseable, since the date only narrows the event window."""
+    moment = published_time(value)
+    return None if moment is None else moment.timestamp()
 
 
 @dataclass(frozen=True)

@@ -9,27 +9,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
+
+from crawler.dedup.records import Assignment
+from crawler.items import published_time
 
 SCHEMA = "news-crawler/clusters"
 SCHEMA_VERSION = 1
 
 
-def parse_published(value: str | None) -> datetime | None:
-    """An ISO 8601 time as an aware datetime (UTC when it has no offset); None if absent or bad."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def date_key(value: str | None) -> tuple[int, float]:
     """Sort key: known times in order, unknown ones last."""
-    moment = parse_published(value)
+    moment = published_time(value)
     return (0, moment.timestamp()) if moment else (1, 0.0)
 
 
@@ -93,7 +84,7 @@ class EventCluster:
 
     @property
     def last_published(self) -> str | None:
-        dated = [m.published for m in self.members if parse_published(m.published)]
+        dated = [m.published for m in self.members if published_time(m.published)]
         return max(dated, key=date_key, default=None)
 
 
@@ -103,14 +94,6 @@ class SimilarityMethods:
 
     copy: str
     event: str
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """The two cluster ids of one article, as the dedup pipeline writes them on records."""
-
-    copy_cluster: str
-    event_cluster: str
 
 
 @dataclass(frozen=True)
@@ -131,7 +114,7 @@ class ClusterDocument:
     def assignments(self) -> dict[str, Assignment]:
         """URL -> (copy cluster id, event cluster id): the clustering, comparable across runs."""
         return {
-            member.url: Assignment(copy.id, event.id)
+            member.url: Assignment(member.url, copy.id, event.id)
             for event in self.events
             for copy in event.copies
             for member in copy.members

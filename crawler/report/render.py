@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from crawler.report.assets import SCRIPT, STYLE
+from crawler.report.assets import script, style
 from crawler.report.model import (
     ClusterDocument,
     CopyCluster,
@@ -95,12 +95,12 @@ def render_html(
         blocks.append(f'<script type="application/json" id="ev-{number}">{detail}</script>')
         report_progress(progress, "report", number + 1, len(document.events))
     return _PAGE.format(
-        style=STYLE,
+        style=style(),
         subtitle=escape(_subtitle(document)),
         summary=summary_html(document, crawl_summary),
         index=script_json(report_index(document)),
         blocks="\n".join(blocks),
-        script=SCRIPT.replace("__PAGE_SIZE__", str(PAGE_SIZE)),
+        script=script(PAGE_SIZE),
     )
 
 

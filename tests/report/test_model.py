@@ -20,7 +20,8 @@ def test_written_file_gives_back_the_records_clustering(
     paths = write_report(tmp_path, fixture_records, build_clusters(fixture_records))
     read = ClusterDocument.from_json(paths.clusters_json.read_bytes())
     assert read.assignments() == {
-        r["url"]: Assignment(r["copy_cluster"], r["event_cluster"]) for r in fixture_records
+        r["url"]: Assignment(r["url"], r["copy_cluster"], r["event_cluster"])
+        for r in fixture_records
     }
 
 
