@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from crawler.files import replace_atomically
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -30,14 +30,6 @@ class DefaultFeed:
         )
 
 
-def read_jsonl(path: Path) -> Iterator[dict]:
-    """The JSON objects of a JSON-lines file, skipping blank lines."""
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
-
-
 def rewrite_fields(path: Path, updates: Mapping[str, Mapping[str, object]]) -> int:
     """Set fields on the records of a JSON-lines file, by `url`: `updates[url]` is merged into
     the record of that URL. Written to a temporary file and renamed over the original, so a
@@ -45,20 +37,14 @@ def rewrite_fields(path: Path, updates: Mapping[str, Mapping[str, object]]) -> i
     if not updates:
         return 0
     changed = 0
-    fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out, path.open(encoding="utf-8") as lines:
-            for line in lines:
-                record = json.loads(line) if line.strip() else None
-                update = updates.get(record.get("url", "")) if isinstance(record, dict) else None
-                if record is None or update is None:
-                    out.write(line)
-                    continue
-                record.update(update)
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                changed += 1
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with replace_atomically(path) as out, path.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line) if line.strip() else None
+            update = updates.get(record.get("url", "")) if isinstance(record, dict) else None
+            if record is None or update is None:
+                out.write(line.encode("utf-8"))
+                continue
+            record.update(update)
+            out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+            changed += 1
     return changed

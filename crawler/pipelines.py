@@ -28,7 +28,8 @@ from crawler.dedup.analyse import Analysed
 from crawler.dedup.shared import SHARED_INDEX_LOST, storage_config
 from crawler.extract.article import site_of
 from crawler.extraction import article_analysed
-from crawler.feeds import read_jsonl, rewrite_fields
+from crawler.feeds import rewrite_fields
+from crawler.files import read_jsonl
 from crawler.items import Article, PageReject
 from crawler.report import build_clusters, terminal_summary, write_report
 

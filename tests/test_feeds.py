@@ -4,7 +4,8 @@ import json
 
 from scrapy.settings import Settings
 
-from crawler.feeds import DefaultFeed, read_jsonl, rewrite_fields
+from crawler.feeds import DefaultFeed, rewrite_fields
+from crawler.files import read_jsonl
 
 
 def test_default_feed_is_used_when_no_feed_is_asked_for():

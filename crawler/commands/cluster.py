@@ -19,7 +19,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.dedup import DedupIndex, DedupOptions
 from crawler.dedup.jsonl import ClusterReport, cluster_jsonl
-from crawler.feeds import read_jsonl
+from crawler.files import read_jsonl
 from crawler.report import build_clusters, progress_printer, terminal_summary, write_report
 
 

@@ -17,7 +17,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from crawler.dedup.incremental import Incremental
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment, Document
 from crawler.dedup.store import Ids, LazyIds, MemoryStore, Store
+from crawler.files import replace_atomically
 
 FORMAT_VERSION = 2  # 2: token hashes from 8-byte words, one tokenisation per article
 
@@ -122,21 +122,11 @@ class DedupIndex:
         return keys, representatives(copy_labels, rank), representatives(event_labels, rank)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the index to `path` atomically (temporary file in the same folder, then
-        `os.replace`), so a crash leaves the old index or the new one, never half of one."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        """Write the index to `path` atomically (`crawler.files.replace_atomically`): a crash
+        leaves the old index or the new one, never half of one."""
         arrays = self._arrays()
-        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)  # type: ignore[arg-type]
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with replace_atomically(path) as out:
+            np.savez(out, **arrays)  # type: ignore[arg-type]
 
     @classmethod
     def load(

@@ -15,6 +15,7 @@ from crawler.dedup.index import DedupIndex
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.parallel import balanced_bounds, fork_map
 from crawler.dedup.records import Assignment, Document
+from crawler.files import replace_atomically
 
 WRITE_BATCH = 4096
 """Output lines per write call."""
@@ -125,10 +126,9 @@ def _read_part(data: bytes, starts: np.ndarray, ends: np.ndarray, lo: int, hi: i
 
 def _write(dst: str | os.PathLike[str], data: bytes, starts: np.ndarray, ends: np.ndarray,
            kept: list[tuple[int, str, bool]], assigned: dict[str, Assignment]) -> None:
-    target = Path(dst)
-    target.parent.mkdir(parents=True, exist_ok=True)
     quoted: dict[str, bytes] = {}  # an id is quoted once however many members it has
-    with open(target, "wb") as out:
+    # Atomically: a run killed while writing leaves the previous output, not half of one.
+    with replace_atomically(dst) as out:
         for lo in range(0, len(kept), WRITE_BATCH):
             # One write per batch of lines: a write per line cost most of a second at 100k.
             out.write(b"".join(

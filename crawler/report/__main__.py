@@ -8,14 +8,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
+from crawler.files import read_jsonl
 from crawler.report import build_clusters, progress_printer, terminal_summary, write_report
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary", type=Path, help="the crawl's summary.json")
     parser.add_argument("--top", type=int, default=10, help="largest clusters to list")
     args = parser.parse_args(argv)
-    records = read_jsonl(args.articles)
+    records = list(read_jsonl(args.articles))
     crawl = json.loads(args.summary.read_text(encoding="utf-8")) if args.summary else None
     progress = progress_printer(sys.stderr)
     document = build_clusters(records, progress=progress)

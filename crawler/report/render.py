@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from crawler.files import write_text_atomically
 from crawler.report.assets import script, style
 from crawler.report.model import (
     ClusterDocument,
@@ -60,17 +60,10 @@ def write_report(
     directory.mkdir(parents=True, exist_ok=True)
     bodies = {str(r["url"]): str(r.get("body") or "") for r in records}
     paths = ReportPaths(directory / "clusters.json", directory / "report.html")
-    _write(paths.clusters_json, document.to_json())
+    write_text_atomically(paths.clusters_json, document.to_json())
     html = render_html(document, bodies, crawl_summary, progress=progress)
-    _write(paths.report_html, html)
+    write_text_atomically(paths.report_html, html)
     return paths
-
-
-def _write(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".partial")
-    # errors="replace": a lone surrogate from a badly decoded page must not abort the report.
-    partial.write_text(text, encoding="utf-8", errors="replace")
-    os.replace(partial, path)
 
 
 def script_json(value: Any) -> str:
