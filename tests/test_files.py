@@ -38,4 +38,9 @@ def test_a_new_file_gets_the_umask_and_a_replaced_one_keeps_its_mode(tmp_path: P
         assert mode(kept) == 0o664
     finally:
         os.umask(old)
-    assert list(read_jsonl(fresh)) == [{"x": 1}]
+
+
+def test_json_lines_are_read_and_blank_lines_skipped(tmp_path: Path):
+    lines = tmp_path / "a.jsonl"
+    lines.write_text('{"x": 1}\n\n{"x": 2}\n', encoding="utf-8")
+    assert list(read_jsonl(lines)) == [{"x": 1}, {"x": 2}]
