@@ -20,11 +20,16 @@ from typing import IO, Any
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """The JSON objects of a JSON-lines file, skipping blank lines."""
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
+    """The JSON values of a JSON-lines file, skipping blank lines. A line that is no JSON
+    raises ValueError naming the file and the line."""
+    with path.open(encoding="utf-8-sig") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
                 yield json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}, line {number}: not JSON ({exc})") from None
 
 
 @contextmanager

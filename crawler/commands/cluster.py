@@ -17,10 +17,13 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.dedup import DedupIndex, DedupOptions
-from crawler.dedup.jsonl import ClusterReport, cluster_jsonl
+from crawler.dedup import DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
+from crawler.dedup.jsonl import ClusterReport, NoRecords, cluster_jsonl
 from crawler.files import read_jsonl
 from crawler.report import build_clusters, progress_printer, terminal_summary, write_report
+
+SKIPS_SHOWN = 20
+"""Skipped input lines listed one by one; the rest are counted."""
 
 
 class Command(ScrapyCommand):
@@ -53,13 +56,27 @@ class Command(ScrapyCommand):
         options = DedupOptions.from_settings(self.settings)
         index_path = opts.index or self.settings.get("DEDUP_INDEX_PATH")
         reset = opts.reset_index or self.settings.getbool("DEDUP_RESET")
-        index = DedupIndex.open(index_path, options, reset=reset) if index_path else None
-        report = cluster_jsonl(src, opts.output, options, index=index)
-        if index is not None and index_path:
-            index.save(index_path)
+        try:
+            index = DedupIndex.open(index_path, options, reset=reset) if index_path else None
+            report = cluster_jsonl(src, opts.output, options, index=index)
+            if index is not None and index_path:
+                index.save(index_path)
+        except (IndexMismatchError, IndexUnreadable) as exc:
+            self._fail(f"{exc}: rerun with --reset-index to start a new index")
+            return
+        except NoRecords as exc:
+            self._fail(f"{exc}; {opts.output} was not written")
+            return
+        except OSError as exc:  # a full disk, a folder that cannot be written
+            self._fail(f"cannot write the output ({exc}); earlier files were left as they were")
+            return
         self._print(report, opts.output)
         if opts.report:
             self._report(Path(opts.output), Path(opts.report))
+
+    def _fail(self, message: str) -> None:
+        print(f"scrapy cluster: {message}", file=sys.stderr)
+        self.exitcode = 1
 
     def _report(self, clustered: Path, directory: Path) -> None:
         progress = progress_printer(sys.stderr)
@@ -70,7 +87,10 @@ class Command(ScrapyCommand):
         print(f"report: {paths.report_html}")
 
     def _print(self, report: ClusterReport, output: str) -> None:
-        for number, reason in report.skipped:
+        for number, reason in report.skipped[:SKIPS_SHOWN]:
             print(f"line {number}: skipped, {reason}", file=sys.stderr)
+        if len(report.skipped) > SKIPS_SHOWN:
+            print(f"… and {len(report.skipped) - SKIPS_SHOWN} more lines skipped",
+                  file=sys.stderr)
         print(f"{report.records} records -> {output}: {report.copy_clusters} copy clusters, "
               f"{report.event_clusters} event clusters, {len(report.skipped)} lines skipped")

@@ -19,7 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.dedup.index import DedupIndex, IndexMismatchError
+    from crawler.dedup.index import DedupIndex, IndexMismatchError, IndexUnreadable
     from crawler.dedup.options import DedupOptions
     from crawler.dedup.records import Assignment, Document, parse_published
 
@@ -29,6 +29,7 @@ _HOMES = {
     "DedupOptions": "crawler.dedup.options",
     "Document": "crawler.dedup.records",
     "IndexMismatchError": "crawler.dedup.index",
+    "IndexUnreadable": "crawler.dedup.index",
     "parse_published": "crawler.dedup.records",
 }
 
@@ -38,6 +39,7 @@ __all__ = [
     "DedupOptions",
     "Document",
     "IndexMismatchError",
+    "IndexUnreadable",
     "parse_published",
 ]
 

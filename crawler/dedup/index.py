@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import os
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,11 @@ FORMAT_VERSION = 2  # 2: token hashes from 8-byte words, one tokenisation per ar
 
 class IndexMismatchError(ValueError):
     """A saved index was built with options that change signatures; reset it to rebuild."""
+
+
+class IndexUnreadable(ValueError):
+    """The file is no dedup index written by `DedupIndex.save` (empty, cut off, another
+    format); reset it to start a new one."""
 
 
 class DedupIndex:
@@ -138,18 +144,27 @@ class DedupIndex:
         """Read an index written by `save`; raises IndexMismatchError when it was built with
         options that give different signatures."""
         index = cls(options, storage_config)
-        with np.load(path, allow_pickle=False) as data:
-            stamp = json.loads(bytes(data["stamp"]).decode("utf-8"))
-            if stamp != index._stamp():
-                raise IndexMismatchError(f"{path} was built with {stamp}, not {index._stamp()}")
-            keys = json.loads(bytes(data["keys"]).decode("utf-8"))
-            analysed = Analysed(
-                data["signatures"],
-                data["lengths"],
-                FeatureBatch(data["ptr"], data["hashes"], data["tf"], data["flags"]),
-            )
-            published = data["published"].tolist()
-            original = data["original"].tolist()
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                stamp = json.loads(bytes(data["stamp"]).decode("utf-8"))
+                if stamp != index._stamp():
+                    raise IndexMismatchError(
+                        f"{path} was built with {stamp}, not {index._stamp()}")
+                keys = json.loads(bytes(data["keys"]).decode("utf-8"))
+                analysed = Analysed(
+                    data["signatures"],
+                    data["lengths"],
+                    FeatureBatch(data["ptr"], data["hashes"], data["tf"], data["flags"]),
+                )
+                published = data["published"].tolist()
+                original = data["original"].tolist()
+        except IndexMismatchError:
+            raise
+        except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            # np.load raises any of these on an empty, cut-off or foreign file.
+            raise IndexUnreadable(f"{path} is not a readable dedup index ({exc})") from exc
+        if len(keys) != len(analysed) or len(published) != len(keys):
+            raise IndexUnreadable(f"{path} is not a readable dedup index (its parts disagree)")
         index._keys, index._published, index._original = keys, published, original
         index._parts = [analysed]
         index._row = {key: i for i, key in enumerate(keys)}

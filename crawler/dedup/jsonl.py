@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from dataclasses import dataclass, field
@@ -19,6 +20,11 @@ from crawler.files import replace_atomically
 
 WRITE_BATCH = 4096
 """Output lines per write call."""
+
+
+class NoRecords(ValueError):
+    """The input holds lines, but not one article record: it is no JSON-lines file of
+    articles (nothing is written)."""
 
 
 @dataclass
@@ -65,6 +71,8 @@ def cluster_jsonl(
     index = index if index is not None else DedupIndex(options)
     options = index.options
     data = Path(src).read_bytes()
+    # A byte order mark some editors put first: not part of the first record.
+    data = data.removeprefix(codecs.BOM_UTF8)
     with large_heap():
         newline = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
         starts = np.concatenate(([0], newline + 1))
@@ -79,6 +87,10 @@ def cluster_jsonl(
         assigned = index.assignments()
     kept = [(line, key, ok) for part in parts
             for line, key, ok in zip(part.lines, part.keys, part.appendable, strict=True)]
+    if not kept and report.skipped:
+        number, reason = min(report.skipped)
+        raise NoRecords(f"{src} holds no article records ({len(report.skipped)} lines skipped; "
+                        f"line {number}: {reason})")
     _write(dst, data, starts, ends, kept, assigned)
     report.records = len(kept)
     report.copy_clusters = len({assigned[k].copy_cluster for _, k, _ in kept})
@@ -143,7 +155,10 @@ def _with_clusters(raw: bytes, appendable: bool, a: Assignment, quoted: dict[str
     if not appendable:
         merged = {**json.loads(raw), "copy_cluster": a.copy_cluster,
                   "event_cluster": a.event_cluster}
-        return json.dumps(merged, ensure_ascii=False).encode("utf-8") + b"\n"
+        try:
+            return json.dumps(merged, ensure_ascii=False).encode("utf-8") + b"\n"
+        except UnicodeEncodeError:  # a lone surrogate, from an escape: kept as its escape
+            return json.dumps(merged).encode("ascii") + b"\n"
     copy_id, event_id = _quoted(a.copy_cluster, quoted), _quoted(a.event_cluster, quoted)
     head = raw.rstrip()[:-1].rstrip()
     sep = b"" if head.endswith(b"{") else b", "

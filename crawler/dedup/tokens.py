@@ -121,8 +121,10 @@ def token_hashes(low: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
 
 
 def encode_texts(texts: Sequence[str]) -> tuple[bytes, np.ndarray]:
-    """`texts` as one UTF-8 buffer, each followed by a newline, and each text's start offset."""
-    encoded = [t.encode("utf-8") for t in texts]
+    """`texts` as one UTF-8 buffer, each followed by a newline, and each text's start offset.
+    A lone surrogate (a JSON escape of half a character) is encoded as its three bytes: a word
+    byte like any other non-ASCII one, rather than an error that stops the whole run."""
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
     lengths = np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=len(encoded))
     offsets = np.zeros(len(encoded), dtype=np.int64)
     np.cumsum(lengths[:-1], out=offsets[1:])

@@ -20,8 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary", type=Path, help="the crawl's summary.json")
     parser.add_argument("--top", type=int, default=10, help="largest clusters to list")
     args = parser.parse_args(argv)
-    records = list(read_jsonl(args.articles))
-    crawl = json.loads(args.summary.read_text(encoding="utf-8")) if args.summary else None
+    try:
+        records = list(read_jsonl(args.articles))
+        crawl = json.loads(args.summary.read_text(encoding="utf-8")) if args.summary else None
+    except (OSError, ValueError) as exc:  # missing, unreadable, not JSON (lines)
+        print(f"python -m crawler.report: cannot read the input: {exc}", file=sys.stderr)
+        return 2
     progress = progress_printer(sys.stderr)
     document = build_clusters(records, progress=progress)
     paths = write_report(args.directory, records, document, crawl, progress=progress)

@@ -70,3 +70,12 @@ def test_module_command_writes_the_report(
     assert out.startswith("61 articles, 29 copy clusters, 16 event clusters")
     assert f"report: {tmp_path / 'out' / 'report.html'}" in out
     assert "clusters: 16/16 (100%)" in err and "report: 16/16 (100%)" in err
+
+
+def test_command_on_a_missing_or_non_json_file_is_one_line(tmp_path, capsys):
+    not_jsonl = tmp_path / "notes.jsonl"
+    not_jsonl.write_text("# notes\nnot json\n", encoding="utf-8")
+    for path in (tmp_path / "missing.jsonl", not_jsonl, tmp_path):
+        assert main([str(path), str(tmp_path / "report")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("python -m crawler.report: cannot read") and err.count("\n") == 1
