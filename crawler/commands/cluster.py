@@ -17,6 +17,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.checks import SettingsError, check_settings
 from crawler.dedup import DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
 from crawler.dedup.jsonl import ClusterReport, NoRecords, cluster_jsonl
 from crawler.files import read_jsonl
@@ -53,6 +54,11 @@ class Command(ScrapyCommand):
         src = Path(args[0])
         if not src.is_file():
             raise UsageError(f"no such file: {src}")
+        try:
+            check_settings(self.settings)
+        except SettingsError as exc:
+            self._fail(str(exc))
+            return
         options = DedupOptions.from_settings(self.settings)
         index_path = opts.index or self.settings.get("DEDUP_INDEX_PATH")
         reset = opts.reset_index or self.settings.getbool("DEDUP_RESET")
