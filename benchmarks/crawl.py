@@ -40,7 +40,7 @@ from pathlib import Path
 from copies import copied_site
 
 from crawler.extract import extract_article
-from crawler.extraction import warm_up
+from crawler.workers.pages import warm_up
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,7 +76,7 @@ def crawl_round(workdir: Path, manifest_path: Path) -> Round:
         "-s", "LOG_LEVEL=WARNING",
         # The dedup pipeline runs (it is part of the crawl's cost) on an in-memory index, so the
         # benchmark leaves the user's persisted index and report alone.
-        "-s", "DEDUP_CRAWL_INDEX=", "-s", "CLUSTER_REPORT_DIR=",
+        "-s", "DEDUP_INDEX=", "-s", "CLUSTER_REPORT_DIR=",
         "-s", "STATS_CLASS=crawler.stats.JsonFileStatsCollector",
         "-s", f"STATS_FILE={stats_file}",
     ]

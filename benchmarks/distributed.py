@@ -67,7 +67,7 @@ def crawl_command(folder: Path, name: str, manifest: Path, settings: list[str]) 
         # One core per crawl process, so that one worker against two measures the frontier
         # (the default extraction process beside each crawl would give one worker both cores).
         "-s", "EXTRACT_PROCESSES=0",
-        "-s", "DEDUP_CRAWL_INDEX=", "-s", "CLUSTER_REPORT_DIR=",
+        "-s", "DEDUP_INDEX=", "-s", "CLUSTER_REPORT_DIR=",
     ]
     for setting in settings:
         command += ["-s", setting]

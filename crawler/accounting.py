@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -37,7 +36,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.logformatter import LogFormatter
 
-from crawler.items import Article
+from crawler.items import Article, record
 from crawler.journal import Journal, JournalEntry, job_journal_contents, journal_path
 
 if TYPE_CHECKING:
@@ -171,7 +170,7 @@ class PageAccounting:
                     url=item.url,
                     outcome="article",
                     aliases=aliases,
-                    article=asdict(item),
+                    article=record(item),
                 )
             )
 

@@ -29,6 +29,9 @@ PREFIXES = ("ARTICLE_", "CANONICAL_", "CLUSTER_", "CRAWL_", "DEDUP_", "EXTRACT_"
             "REJECTS_", "WARC_")
 """Prefixes of this project's settings: an unknown name with one of them is a mistake."""
 
+RENAMED = {"DEDUP_CRAWL_INDEX": "DEDUP_INDEX", "DEDUP_INDEX_PATH": "DEDUP_INDEX"}
+"""Former names of this project's settings: the run says what they are called now."""
+
 SCRAPY_REDIS = ("DUPEFILTER_KEY", "REDIS_CLS", "REDIS_ENCODING", "REDIS_HOST", "REDIS_ITEMS_KEY",
                 "REDIS_ITEMS_SERIALIZER", "REDIS_PARAMS", "REDIS_PORT", "REDIS_START_URLS_AS_SET",
                 "REDIS_START_URLS_AS_ZSET", "REDIS_START_URLS_KEY", "REDIS_URL",
@@ -69,6 +72,8 @@ def check_settings(settings: BaseSettings) -> None:
         priority = settings.getpriority(name)
         if priority is None or priority < _priority("project"):
             continue
+        if name in RENAMED:
+            raise SettingsError(f"setting {name} is now called {RENAMED[name]}")
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.85)
             if close:

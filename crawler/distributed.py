@@ -723,7 +723,7 @@ class DistributedCrawl:
         # clusters the merged output of all workers and gives the final ids. A second address
         # of a page does not wait for its canonical page: another worker may crawl that page,
         # and its outcome is never known here.
-        for name, value in {"EXTRACT_PROCESSES": 0, "DEDUP_CRAWL_INDEX": "",
+        for name, value in {"EXTRACT_PROCESSES": 0, "DEDUP_INDEX": "",
                             "CLUSTER_REPORT_DIR": "", "DEDUP_SHARED_INDEX": True,
                             "CANONICAL_WAIT": 0}.items():
             if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:

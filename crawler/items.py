@@ -6,8 +6,12 @@ and `crawler.extract` returns the same `Article` without needing a crawler.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.dedup.analyse import ArticleAnalysis
 
 
 @dataclass
@@ -57,6 +61,21 @@ class Article:
 
     event_cluster: str | None = None
     """Id of the event cluster (articles about the same news event), set by the dedup pipeline."""
+
+    analysis: ArticleAnalysis | None = field(default=None, repr=False, compare=False,
+                                      metadata={"exported": False})
+    """Not part of the record: the article's dedup analysis, made beside its extraction in a
+    worker process, which the cluster pipeline takes off (`FEED_EXPORT_FIELDS` leaves it out
+    of every feed, `record` out of the job journal)."""
+
+
+RECORD_FIELDS = tuple(f.name for f in fields(Article) if f.metadata.get("exported", True))
+"""The fields of an article record, in the order feeds write them (`FEED_EXPORT_FIELDS`)."""
+
+
+def record(article: Article) -> dict[str, Any]:
+    """The article as its record: the exported fields, values as they are."""
+    return {name: getattr(article, name) for name in RECORD_FIELDS}
 
 
 @dataclass

@@ -5,39 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapy import signals
-from scrapy.exceptions import DropItem
-from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.accounting import DuplicatePage, crawl_summary, page_finished
-from crawler.dedup import (
-    Assignment,
-    DedupIndex,
-    DedupOptions,
-    Document,
-    IndexMismatchError,
-    parse_published,
-)
-from crawler.dedup.analyse import Analysed
-from crawler.dedup.shared import SHARED_INDEX_LOST, storage_config
+from crawler.accounting import DuplicatePage, page_finished
+from crawler.clustering import CrawlClusters
+from crawler.dedup import Document, parse_published
+from crawler.dedup.shared import SHARED_INDEX_LOST
 from crawler.extract.article import site_of
-from crawler.extraction import article_analysed
-from crawler.feeds import rewrite_fields
-from crawler.files import read_jsonl
 from crawler.items import Article, PageReject
-from crawler.report import build_clusters, terminal_summary, write_report
+from crawler.workers.extractor import PageExtractor
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
-    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
@@ -228,193 +212,56 @@ def url_identity(url: str) -> str:
     return f"{site_of(url) or ''}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
-@dataclass(frozen=True)
-class _Analysis:
-    title: str | None
-    body: str
-    analysed: Analysed
-
-
-class AnalysedArticles:
-    """The dedup analyses the extraction workers made (`article_analysed`), by article object,
-    until the article reaches the cluster pipeline.
-
-    Keyed by the object, not its URL, and gone with it: an article dropped on its way (rejected,
-    skipped) takes its entry along, so nothing piles up over a long crawl.
-    """
-
-    def __init__(self) -> None:
-        self._by_object: dict[int, _Analysis] = {}
-
-    def __len__(self) -> int:
-        return len(self._by_object)
-
-    def add(self, article: Article, analysed: Analysed) -> None:
-        key = id(article)  # unique while the article lives, and the entry goes when it dies
-        self._by_object[key] = _Analysis(article.title, article.body, analysed)
-        weakref.finalize(article, self._by_object.pop, key, None)
-
-    def pop(self, article: Article) -> Analysed | None:
-        """The article's analysis, if it was made from the title and body it has now (a
-        pipeline may have changed them on the way)."""
-        analysis = self._by_object.pop(id(article), None)
-        if analysis is None or article.title is not analysis.title or (
-            article.body is not analysis.body
-        ):
-            return None
-        return analysis.analysed
-
-
 class ClusterArticlesPipeline:
-    """Gives each article its `copy_cluster` and `event_cluster` as it is scraped.
+    """Gives each article its provisional `copy_cluster` and `event_cluster` from the crawl's
+    dedup index (`crawler.clustering.CrawlClusters`, which rewrites them at the end of the
+    crawl where the final clustering differs).
 
-    The ids given during the crawl come from the index as it stands (`DedupIndex.add`); at the
-    end the whole index is clustered again (`assignments`, independent of the order articles
-    came in), and the ids that changed are rewritten in the crawl's local JSON-lines feeds once
-    the feed exporter has closed them. The index is kept between crawls in `DEDUP_CRAWL_INDEX`
-    (written atomically), so a later crawl clusters its articles with the earlier ones;
-    `DEDUP_RESET` starts it afresh. With `CLUSTER_REPORT_DIR` set, the cluster report
-    (`clusters.json`, `report.html`) is written from the finished feed. An article the
-    extraction workers already analysed (`article_analysed`) is not analysed again.
+    When the spider's extraction runs in worker processes, they make each article's dedup
+    analysis beside its extraction (asked for here), and it is not made again.
     """
 
-    def __init__(
-        self,
-        crawler: Crawler,
-        options: DedupOptions,
-        index_path: str,
-        reset: bool,
-        report_dir: str,
-        storage: dict[str, Any] | None = None,
-    ) -> None:
-        self.crawler = crawler
-        self.options = options
-        self.index_path = index_path
-        self.reset = reset
-        self.report_dir = report_dir
-        self.storage = storage
-        self.index = DedupIndex(options, storage)
-        """In memory, or on Redis (`storage`); `open_spider` loads `index_path` if given."""
-        self.given: dict[str, tuple[str, str]] = {}
-        self.final: dict[str, Assignment] = {}
-        self.feeds: list[Path] = []
-        self.analysed = AnalysedArticles()
+    def __init__(self, clusters: CrawlClusters, extractor: PageExtractor | None) -> None:
+        self.clusters = clusters
+        self.extractor = extractor
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        storage = None
-        if settings.getbool("DEDUP_SHARED_INDEX") and settings.get("REDIS_URL"):
-            # Distributed mode: every worker's provisional ids come from one index in Redis.
-            job = settings.get("CRAWL_JOB") or crawler.spidercls.name
-            storage = storage_config(settings["REDIS_URL"], job)
-        pipeline = cls(
-            crawler,
-            DedupOptions.from_settings(settings),
-            settings.get("DEDUP_CRAWL_INDEX") or "",
-            settings.getbool("DEDUP_RESET"),
-            settings.get("CLUSTER_REPORT_DIR") or "",
-            storage,
-        )
-        crawler.signals.connect(pipeline.feed_slot_closed, signals.feed_slot_closed)
-        crawler.signals.connect(pipeline.feed_exporter_closed, signals.feed_exporter_closed)
-        crawler.signals.connect(pipeline.article_analysed, article_analysed)
-        return pipeline
-
-    def article_analysed(self, article: Article, analysed: Analysed, options: DedupOptions) -> None:
-        if options == self.options:
-            self.analysed.add(article, analysed)
-
-    @property
-    def stats(self) -> StatsCollector:
-        assert self.crawler.stats is not None  # typing: set for every running crawler
-        return self.crawler.stats
+        clusters = crawler.get_extension(CrawlClusters)
+        if clusters is None:
+            raise NotConfigured(
+                "ClusterArticlesPipeline needs the crawler.clustering.CrawlClusters extension "
+                "in EXTENSIONS")
+        extractor = getattr(crawler.spider, "extractor", None)
+        return cls(clusters, extractor if isinstance(extractor, PageExtractor) else None)
 
     def open_spider(self) -> None:
-        self.open_index()
         # Paid while Scrapy starts, not by the first article.
-        self.index.prepare()
-
-    def open_index(self) -> None:
-        if not self.index_path:
-            return
-        try:
-            self.index = DedupIndex.open(
-                self.index_path, self.options, reset=self.reset, storage_config=self.storage
-            )
-        except IndexMismatchError as exc:
-            raise IndexMismatchError(
-                f"{exc}. Rerun with -s DEDUP_RESET=1 to rebuild the dedup index"
-            ) from exc
-        logger.info("Dedup index %s holds %d articles", self.index_path, len(self.index))
+        self.clusters.open()
+        if self.extractor is not None:
+            self.extractor.analyse_for(self.clusters.options)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
+        title = item.title or ""
+        made, item.analysis = item.analysis, None  # not kept beyond this point
+        analysed = None if made is None else made.valid_for(title, item.body,
+                                                            self.clusters.options)
         document = Document(
             key=item.url,
-            title=item.title or "",
+            title=title,
             body=item.body,
             published=parse_published(item.published),
             original=item.source in (None, item.site),
         )
         try:
-            assignment = self.index.add(document, self.analysed.pop(item))
+            assignment = self.clusters.index.add(document, analysed)
         except SHARED_INDEX_LOST as exc:
             # Distributed mode, Redis gone: the worker is stopping (the frontier saw it too);
             # the page is crawled again when the job resumes.
             raise DropItem(f"redis-lost: not clustered or exported ({exc})") from exc
         item.copy_cluster = assignment.copy_cluster
         item.event_cluster = assignment.event_cluster
-        self.given[item.url] = (assignment.copy_cluster, assignment.event_cluster)
+        self.clusters.given_ids(item.url, assignment)
         return item
-
-    def close_spider(self) -> None:
-        self.final = self.index.assignments()
-        revised = sum(
-            1
-            for url, ids in self.given.items()
-            if (self.final[url].copy_cluster, self.final[url].event_cluster) != ids
-        )
-        self.stats.set_value("dedup/articles", len(self.given))
-        self.stats.set_value("dedup/revised", revised)
-        this_crawl = {self.final[url].event_cluster for url in self.given}
-        self.stats.set_value("dedup/event_clusters", len(this_crawl))
-        if self.index_path:
-            self.index.save(self.index_path)
-            logger.info("Saved dedup index (%d articles) to %s", len(self.index), self.index_path)
-
-    def feed_slot_closed(self, slot: Any) -> None:
-        if isinstance(slot.storage, FileFeedStorage) and slot.format in ("jsonlines", "jsonl"):
-            self.feeds.append(Path(slot.storage.path))
-
-    def feed_exporter_closed(self) -> None:
-        updates = {
-            url: {"copy_cluster": a.copy_cluster, "event_cluster": a.event_cluster}
-            for url, (copy_id, event_id) in self.given.items()
-            if ((a := self.final[url]).copy_cluster, a.event_cluster) != (copy_id, event_id)
-        }
-        for feed in self.feeds:
-            changed = rewrite_fields(feed, updates)
-            logger.info("Final cluster ids of %d articles rewritten in %s", changed, feed)
-        if updates and not self.feeds:
-            logger.warning(
-                "%d articles got other cluster ids at the end of the crawl, and no local "
-                "JSON-lines feed could be rewritten: run `scrapy cluster` on the output",
-                len(updates),
-            )
-        if self.report_dir:
-            self.write_report()
-
-    def write_report(self) -> None:
-        if not self.feeds:
-            logger.warning("No local JSON-lines feed: no cluster report written")
-            return
-        spider = self.crawler.spider
-        directory = Path(self.report_dir % {"name": spider.name if spider else "crawl"})
-        records = list(read_jsonl(self.feeds[0]))
-        document = build_clusters(records)
-        paths = write_report(directory, records, document, crawl_summary(self.stats.get_stats()))
-        logger.info(
-            "Cluster report: %s\n%s", paths.report_html, terminal_summary(document, top=5)
-        )

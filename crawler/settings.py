@@ -14,13 +14,15 @@ Our own settings (documented in the README):
 - EXTRACT_NICE: how much lower the workers' scheduling priority is than the crawl process's.
 - REDIS_URL (env CRAWLER_REDIS_URL), CRAWL_JOB, CRAWL_WORKER, CRAWL_WORKER_TTL: the distributed
   mode, see crawler/distributed.py.
-- DEDUP_CRAWL_INDEX: the crawl's persisted dedup index; empty keeps it in memory for one crawl.
+- DEDUP_INDEX: the crawl's persisted dedup index; empty keeps it in memory for one crawl.
 - DEDUP_RESET: start the crawl's dedup index afresh.
 - DEDUP_SHARED_INDEX: provisional cluster ids against one index in Redis (distributed mode).
 - CLUSTER_REPORT_DIR: where the cluster report goes at the end of a crawl; empty = none.
 """
 
 from pathlib import Path
+
+from crawler.items import RECORD_FIELDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +34,8 @@ COMMANDS_MODULE = "crawler.commands"
 # The embedded default: crawl the saved fixture sites, no network. -s OFFLINE_FIXTURES= goes live.
 OFFLINE_FIXTURES = str(PROJECT_ROOT / "fixtures" / "manifest.json")
 ADDONS = {
+    # First: a mistyped setting or a value of the wrong kind stops the run before anything runs.
+    "crawler.checks.CheckSettings": -10,
     "crawler.offline.OfflineFixtures": 0,
     "crawler.feeds.DefaultFeed": 0,
     # After DefaultFeed: gives the default feed a per-worker name in the distributed mode.
@@ -43,6 +47,12 @@ ADDONS = {
 # Distributed mode (crawler/distributed.py): several crawl processes share one Redis frontier.
 # Empty = the embedded frontier, no server. The environment variable CRAWLER_REDIS_URL also works.
 REDIS_URL = ""
+# The job's Redis key prefix (empty: the spider's name), this worker's name in its file names
+# (empty: <host>-<pid>, or env CRAWLER_WORKER), and the heartbeat age after which a worker is dead
+# and its in-flight requests go back to the queue (crawler/distributed.py).
+CRAWL_JOB = ""
+CRAWL_WORKER = ""
+CRAWL_WORKER_TTL = 10.0
 
 # Online politeness (the offline add-on lifts these): news sites throttle aggressive crawlers.
 USER_AGENT = "news-crawler/0.1 (+https://example.org/news-crawler)"  # default names Scrapy only
@@ -68,20 +78,27 @@ ITEM_PIPELINES = {
     # After validation: only articles that reach the feed enter the dedup index.
     "crawler.pipelines.ClusterArticlesPipeline": 300,
 }
+EXTENSIONS = {
+    # The crawl's dedup index and its end: final ids, the saved index, feeds rewritten, the report.
+    "crawler.clustering.CrawlClusters": 0,
+}
 LOG_FORMATTER = "crawler.accounting.ArticleLogFormatter"  # one line per reject, not the item
 
 # Used when no -o/-O or FEEDS is given (see crawler.feeds.DefaultFeed); -O out.jsonl replaces it.
 DEFAULT_FEED = str(PROJECT_ROOT / "output" / "%(name)s" / "articles.jsonl")
 FEED_EXPORT_ENCODING = "utf-8"  # default escapes every non-ASCII character
+# The record schema, in the README's order (default: every field of the item, and an article
+# also carries its dedup analysis on its way to the cluster pipeline).
+FEED_EXPORT_FIELDS = list(RECORD_FIELDS)
 REJECTS_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "rejects.jsonl")
 CRAWL_SUMMARY_FILE = str(PROJECT_ROOT / "output" / "%(name)s" / "summary.json")
 ARTICLE_MIN_BODY_CHARS = 200
 # Seconds a second address of a page (rel=canonical to another article page) waits for that page
 # to be crawled before it is written itself (crawler.pipelines.CanonicalDuplicatesPipeline).
-CANONICAL_WAIT = 30
+CANONICAL_WAIT = 30.0
 # A news page is well under 2 MB; one far larger is no article and would stall the extractor.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # default 1 GiB
-# Extraction in worker processes beside Scrapy's thread (crawler/extraction.py); 0 = inline.
+# Extraction in worker processes beside Scrapy's thread (crawler/workers/); 0 = inline.
 # Two keep a 2-core machine busy while the crawl process runs Scrapy and the pipelines.
 EXTRACT_PROCESSES = 2
 # The workers run at a lower priority (nice level) than the crawl process: every page passes
@@ -91,11 +108,11 @@ EXTRACT_PROCESSES = 2
 EXTRACT_NICE = 10
 # One pathological page must not stall the crawl: past this many seconds it is rejected and its
 # worker restarted (0: no limit; inline extraction cannot be stopped).
-EXTRACT_TIMEOUT = 30
+EXTRACT_TIMEOUT = 30.0
 
 # The crawl's dedup index, kept between crawls; -s DEDUP_RESET=1 starts it afresh. DEDUP_* options
 # (thresholds, features) are documented in crawler/dedup/options.py and the README.
-DEDUP_CRAWL_INDEX = str(PROJECT_ROOT / "output" / "dedup-index.npz")
+DEDUP_INDEX = str(PROJECT_ROOT / "output" / "dedup-index.npz")
 DEDUP_RESET = False
 # Provisional ids against one index in Redis (REDIS_URL, keys <CRAWL_JOB>:dedup…); the distributed
 # add-on turns it on.
@@ -103,3 +120,5 @@ DEDUP_SHARED_INDEX = False
 CLUSTER_REPORT_DIR = str(PROJECT_ROOT / "output" / "%(name)s" / "report")
 
 LOG_LEVEL = "INFO"  # default DEBUG logs every request and item
+# With STATS_CLASS = "crawler.stats.JsonFileStatsCollector": all crawl stats as JSON here.
+STATS_FILE = ""

@@ -74,7 +74,7 @@ def run_crawl(
     command = [
         *prefix, sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(articles),
         "-s", f"REJECTS_FILE={rejects}", "-s", f"CRAWL_SUMMARY_FILE={summary}",
-        "-s", f"DEDUP_CRAWL_INDEX={out_dir / 'dedup-index.npz'}",
+        "-s", f"DEDUP_INDEX={out_dir / 'dedup-index.npz'}",
         "-s", f"CLUSTER_REPORT_DIR={out_dir / 'report'}",
     ]
     for setting in settings:

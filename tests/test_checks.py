@@ -60,3 +60,8 @@ def test_settings_from_defaults_and_add_ons_are_not_the_users_to_check():
     settings = Settings()
     settings.set("DEDUP_COPY_TRESHOLD", "1", priority="addon")
     check_settings(settings)
+
+
+def test_a_former_name_says_what_the_setting_is_called_now():
+    with pytest.raises(SettingsError, match="DEDUP_CRAWL_INDEX is now called DEDUP_INDEX"):
+        check_settings(given(DEDUP_CRAWL_INDEX="x.npz"))

@@ -212,7 +212,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
     switch = os.environ.pop("CRAWLER_REDIS_URL", None)  # a user's own setting must not leak in
     try:
         return run_crawl("all", tmp_path_factory.mktemp("embedded"), "LOG_LEVEL=INFO",
-                         "DEDUP_CRAWL_INDEX=", "CLUSTER_REPORT_DIR=")
+                         "DEDUP_INDEX=", "CLUSTER_REPORT_DIR=")
     finally:
         if switch is not None:
             os.environ["CRAWLER_REDIS_URL"] = switch

@@ -4,8 +4,9 @@ import asyncio
 
 import pytest
 
-from crawler.extraction import ExtractedPage, PageExtractor, extract_page
 from crawler.items import Article, PageReject
+from crawler.workers.extractor import PageExtractor
+from crawler.workers.pages import ExtractedPage, extract_page
 from tests.conftest import FIXTURES
 
 URL = "https://jakarta365.net/news/1246070/trump-telepon-putin-rusia-siap-nego-akhiri-perang-di-ukraina-bagaimana-dengan-zelensky"
@@ -61,7 +62,7 @@ def failing_then_real(
 ) -> tuple[Article | PageReject, Article | PageReject]:
     """The saved page's outcome with `stand_in` as the workers' `extract_page`, then its
     outcome once the real one is back."""
-    import crawler.extraction as extraction
+    import crawler.workers.extractor as extraction
 
     monkeypatch.setattr(extraction, "extract_page", stand_in)
     failing = asyncio.run(extractor.extract(saved_page(), URL)).outcome
@@ -124,11 +125,11 @@ def die_on_marked_page(
     """Kills its worker on the page whose URL ends in `/die`; extracts the others."""
     import os
 
-    import crawler.extraction
+    import crawler.workers.pages
 
     if url.endswith("/die"):
         os._exit(1)
-    return crawler.extraction.extract_page(html, url, content_type)
+    return crawler.workers.pages.extract_page(html, url, content_type)
 
 
 def extract_all(extractor: PageExtractor, pages: list[tuple[bytes, str]]) -> list[ExtractedPage]:
@@ -140,7 +141,7 @@ def extract_all(extractor: PageExtractor, pages: list[tuple[bytes, str]]) -> lis
 
 def test_only_the_page_that_kills_its_worker_is_rejected(monkeypatch):
     """The pages sent to a worker behind the one that kills it are sent again, not rejected."""
-    import crawler.extraction as extraction
+    import crawler.workers.extractor as extraction
 
     extractor = PageExtractor(1)
     try:
@@ -156,28 +157,68 @@ def test_only_the_page_that_kills_its_worker_is_rejected(monkeypatch):
         extractor.close()
 
 
-def slow_page(
-    html: str | bytes, url: str, content_type: str | None = None, dedup: object = None
-) -> ExtractedPage:
+def asleep(seconds: float) -> str:
+    """A job that takes `seconds` of a worker and nothing of its CPU, so the test does not
+    depend on how busy the machine is."""
     import time
 
-    import crawler.extraction
-
-    time.sleep(0.6)
-    return crawler.extraction.extract_page(html, url, content_type)
+    time.sleep(seconds)
+    return "done"
 
 
-def test_the_time_limit_counts_from_the_start_of_the_page_not_its_wait(monkeypatch):
-    """Three pages of 0.6 s on one worker take 1.8 s in all; none is over the 1 s limit."""
-    import crawler.extraction as extraction
+def slow_warm_up() -> None:
+    """A worker start-up as slow as a busy machine's (imports, trafilatura's lists)."""
+    import time
 
-    extractor = PageExtractor(1, timeout=1)
+    time.sleep(2.5)
+
+
+def run_jobs(pool: object, jobs: list[float]) -> list[object]:
+    async def run() -> list[object]:
+        tasks = (pool.run(asleep, seconds) for seconds in jobs)  # type: ignore[attr-defined]
+        return list(await asyncio.gather(*tasks, return_exceptions=True))
+
+    return asyncio.run(run())
+
+
+def new_pool(timeout: float, warm_up: object = None) -> object:
+    import multiprocessing
+
+    from crawler.workers.pool import WorkerPool
+
+    pool = WorkerPool(1, timeout, multiprocessing.get_context("forkserver"), 5,
+                      warm_up=warm_up)  # type: ignore[arg-type]
+    pool.start()
+    return pool
+
+
+def test_the_time_limit_counts_from_the_start_of_the_job_not_its_wait():
+    """Three jobs of 1 s queued on one worker take 3 s in all; none is over the 2 s limit."""
+    pool = new_pool(timeout=2)
     try:
-        monkeypatch.setattr(extraction, "extract_page", slow_page)
-        pages = extract_all(extractor, [(saved_page(), f"{URL}?{n}") for n in range(3)])
-        assert all(isinstance(page.outcome, Article) for page in pages)
+        assert run_jobs(pool, [1.0, 1.0, 1.0]) == ["done"] * 3
     finally:
-        extractor.close()
+        pool.close()  # type: ignore[attr-defined]
+
+
+def test_the_time_limit_does_not_count_a_new_workers_warm_up():
+    """A worker that takes 2.5 s to start still has its 1 s for its first job."""
+    pool = new_pool(timeout=1, warm_up=slow_warm_up)
+    try:
+        assert run_jobs(pool, [0.1]) == ["done"]
+    finally:
+        pool.close()  # type: ignore[attr-defined]
+
+
+def test_a_job_over_the_time_limit_still_times_out():
+    from crawler.workers.pool import JobTimedOut
+
+    pool = new_pool(timeout=0.5)
+    try:
+        [answer] = run_jobs(pool, [30.0])
+        assert isinstance(answer, JobTimedOut)
+    finally:
+        pool.close()  # type: ignore[attr-defined]
 
 
 def test_a_page_larger_than_the_socket_buffers_goes_through():
@@ -191,7 +232,7 @@ def test_a_page_larger_than_the_socket_buffers_goes_through():
 
 
 def test_listing_links_are_read_in_a_worker_as_inline():
-    from crawler.extraction import read_links
+    from crawler.workers.pages import read_links
 
     listing = (FIXTURES / "sites" / "jakarta365.net" / "index.html").read_bytes()
     extractor = PageExtractor(1)
@@ -218,7 +259,7 @@ def test_listing_links_are_read_in_a_worker_as_inline():
 def test_links_are_read_as_scrapy_reads_them(html):
     from scrapy.http import HtmlResponse
 
-    from crawler.extraction import link_hrefs
+    from crawler.workers.pages import link_hrefs
 
     response = HtmlResponse(url="https://a.test/", body=html.encode("utf-8"), encoding="utf-8")
     assert link_hrefs(html) == response.xpath("//a/@href").getall()
@@ -236,7 +277,7 @@ def test_links_are_read_as_scrapy_reads_them(html):
 def test_links_are_made_absolute_as_scrapy_does(base, href):
     from scrapy.http import HtmlResponse
 
-    from crawler.extraction import PageLinks
+    from crawler.workers.pages import PageLinks
 
     response = HtmlResponse(url=base, body=b"<html></html>", encoding="utf-8")
     assert PageLinks([href], base).absolute(href) == response.urljoin(href.strip())
@@ -255,29 +296,33 @@ def test_workers_analyse_the_article_as_the_dedup_index_would():
         page = asyncio.run(extractor.extract(saved_page(), URL))
     finally:
         extractor.close()
-    assert isinstance(page.outcome, Article) and page.analysed is not None
+    assert isinstance(page.outcome, Article) and page.outcome.analysis is not None
+    made = page.outcome.analysis.valid_for(page.outcome.title or "", page.outcome.body, options)
     expected = analyse([page.outcome.title or ""], [page.outcome.body], options)
-    assert (page.analysed.signatures == expected.signatures).all()
-    assert (page.analysed.lengths == expected.lengths).all()
-    assert (page.analysed.features.hashes == expected.features.hashes).all()
+    assert made is not None
+    assert (made.signatures == expected.signatures).all()
+    assert (made.lengths == expected.lengths).all()
+    assert (made.features.hashes == expected.features.hashes).all()
 
 
 def test_no_analysis_without_options_or_without_an_article():
     from crawler.dedup.options import DedupOptions
 
-    assert extract_page(saved_page(), URL).analysed is None
+    article = extract_page(saved_page(), URL).outcome
+    assert isinstance(article, Article) and article.analysis is None
     reject = extract_page(b"\x00\x01\x02\xff" * 64, URL, dedup=DedupOptions())
-    assert isinstance(reject.outcome, PageReject) and reject.analysed is None
+    assert isinstance(reject.outcome, PageReject)
 
 
 def test_the_workers_module_leaves_datasketch_and_scrapy_out():
-    """The workers import `crawler.extraction` before their first page: datasketch (with scipy)
-    or Scrapy there would add a good part of a second to every crawl's start."""
+    """The workers import `crawler.workers.pages` and `.pool` before their first page:
+    datasketch (with scipy) or Scrapy there would add a good part of a second to every crawl's
+    start."""
     import subprocess
     import sys
 
     probe = (
-        "import sys, crawler.extraction; "
+        "import sys, crawler.workers.pages, crawler.workers.pool; "
         "print(sorted(m for m in ('datasketch', 'scipy', 'scrapy') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

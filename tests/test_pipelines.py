@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import io
 
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.accounting import DuplicatePage
+from crawler.clustering import CrawlClusters
+from crawler.dedup import DedupOptions
 from crawler.items import Article, PageReject
 from crawler.pipelines import (
     CanonicalDuplicatesPipeline,
@@ -77,9 +80,9 @@ def corpus_articles() -> list[Article]:
 
 
 def cluster_pipeline(index_path, **settings) -> ClusterArticlesPipeline:
-    crawler = get_crawler(settings_dict={"DEDUP_CRAWL_INDEX": str(index_path), **settings})
+    crawler = get_crawler(settings_dict={"DEDUP_INDEX": str(index_path), **settings})
     crawler.stats.open_spider()
-    pipeline = ClusterArticlesPipeline.from_crawler(crawler)
+    pipeline = ClusterArticlesPipeline(CrawlClusters.from_crawler(crawler), None)
     pipeline.open_spider()
     return pipeline
 
@@ -88,7 +91,7 @@ def crawl_through(pipeline: ClusterArticlesPipeline, items: list[Article]) -> No
     for item in items:
         out = pipeline.process_item(item)
         assert out.copy_cluster and out.event_cluster
-    pipeline.close_spider()
+    pipeline.clusters.finish()
 
 
 def test_two_crawls_on_a_persisted_index_cluster_like_one_crawl(tmp_path, corpus_articles):
@@ -98,22 +101,22 @@ def test_two_crawls_on_a_persisted_index_cluster_like_one_crawl(tmp_path, corpus
     first = cluster_pipeline(tmp_path / "split.npz")
     crawl_through(first, copy.deepcopy(corpus_articles[:half]))
     second = cluster_pipeline(tmp_path / "split.npz")
-    assert len(second.index) == half  # the first crawl's articles were kept
+    assert len(second.clusters.index) == half  # the first crawl's articles were kept
     crawl_through(second, copy.deepcopy(corpus_articles[half:]))
-    assert second.final == whole.final
+    assert second.clusters.final == whole.clusters.final
 
 
 def test_reset_starts_the_index_afresh(tmp_path, corpus_articles):
     crawl_through(cluster_pipeline(tmp_path / "i.npz"), copy.deepcopy(corpus_articles[:5]))
-    assert len(cluster_pipeline(tmp_path / "i.npz").index) == 5
-    assert len(cluster_pipeline(tmp_path / "i.npz", DEDUP_RESET=True).index) == 0
+    assert len(cluster_pipeline(tmp_path / "i.npz").clusters.index) == 5
+    assert len(cluster_pipeline(tmp_path / "i.npz", DEDUP_RESET=True).clusters.index) == 0
 
 
 def test_the_seed_stories_share_an_event_but_not_a_copy_cluster(tmp_path, corpus_articles):
     pipeline = cluster_pipeline(tmp_path / "i.npz")
     crawl_through(pipeline, copy.deepcopy(corpus_articles))
     seeds = [a.url for a in corpus_articles[:2]]
-    first, second = (pipeline.final[url] for url in seeds)
+    first, second = (pipeline.clusters.final[url] for url in seeds)
     assert first.event_cluster == second.event_cluster
     assert first.copy_cluster != second.copy_cluster
 
@@ -236,26 +239,27 @@ def test_canonical_that_names_no_copy_of_the_page_keeps_both(canonical, title):
 # --- analyses made by the extraction workers ---------------------------------------------------
 
 
-def analysed_by_workers(pipeline: ClusterArticlesPipeline, article: Article, text: Article) -> None:
-    """Send `article_analysed` for `article` as a spider does, with the analysis of `text`'s
-    title and body: a test can tell whether the pipeline used it."""
-    from crawler.dedup.analyse import analyse
-    from crawler.extraction import article_analysed
+def analysed_by_workers(pipeline: ClusterArticlesPipeline, article: Article, text: Article,
+                        options: DedupOptions | None = None) -> None:
+    """Give `article` the analysis a worker would have made of `text`'s title and body: a test
+    can tell whether the pipeline used it."""
+    from crawler.dedup.analyse import ArticleAnalysis, analyse
 
-    analysed = analyse([text.title or ""], [text.body], pipeline.options)
-    pipeline.crawler.signals.send_catch_log(
-        article_analysed, article=article, analysed=analysed, options=pipeline.options
-    )
+    options = options or pipeline.clusters.options
+    article.analysis = ArticleAnalysis(
+        options, article.title or "", article.body,
+        analyse([text.title or ""], [text.body], pipeline.clusters.options))
 
 
 def test_an_article_analysed_by_the_workers_is_not_analysed_again(corpus_articles):
     first, other = copy.deepcopy(corpus_articles[2]), copy.deepcopy(corpus_articles[10])
     pipeline = cluster_pipeline("")
     pipeline.process_item(first)
-    # The analysis sent for `other` is that of `first`: used as sent, it makes a copy.
+    # The analysis `other` carries is that of `first`: used as it is, it makes a copy.
     analysed_by_workers(pipeline, other, first)
-    assert pipeline.process_item(other).copy_cluster == first.url
-    assert len(pipeline.analysed) == 0
+    out = pipeline.process_item(other)
+    assert out.copy_cluster == first.url
+    assert out.analysis is None  # not kept beyond the pipeline
 
 
 def test_an_analysis_of_text_changed_since_is_not_used(corpus_articles):
@@ -270,46 +274,43 @@ def test_an_analysis_of_text_changed_since_is_not_used(corpus_articles):
 def test_an_analysis_with_other_options_is_not_used(corpus_articles):
     from dataclasses import replace
 
-    from crawler.dedup.analyse import analyse
-    from crawler.extraction import article_analysed
-
     first, other = copy.deepcopy(corpus_articles[2]), copy.deepcopy(corpus_articles[10])
     pipeline = cluster_pipeline("")
     pipeline.process_item(first)
-    options = replace(pipeline.options, shingle_size=pipeline.options.shingle_size + 1)
-    pipeline.crawler.signals.send_catch_log(
-        article_analysed, article=other, options=options,
-        analysed=analyse([first.title or ""], [first.body], pipeline.options),
-    )
+    options = pipeline.clusters.options
+    analysed_by_workers(pipeline, other, first,
+                        replace(options, shingle_size=options.shingle_size + 1))
     assert pipeline.process_item(other).copy_cluster == other.url
 
 
-def test_the_analysis_of_an_article_dropped_on_its_way_goes_with_it(corpus_articles):
-    import gc
+def test_the_analysis_is_in_no_record_feed_or_journal(corpus_articles):
+    from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter
+    from scrapy.utils.project import get_project_settings
 
-    pipeline = cluster_pipeline("")
-    dropped = copy.deepcopy(corpus_articles[3])
-    analysed_by_workers(pipeline, dropped, dropped)
-    assert len(pipeline.analysed) == 1
-    del dropped
-    gc.collect()
-    assert len(pipeline.analysed) == 0
+    from crawler.items import RECORD_FIELDS, record
+
+    article = copy.deepcopy(corpus_articles[2])
+    analysed_by_workers(cluster_pipeline(""), article, article)
+    fields = get_project_settings().getlist("FEED_EXPORT_FIELDS")
+    assert fields == list(RECORD_FIELDS) and "analysis" not in fields
+    assert list(record(article)) == fields
+    for exporter_class in (JsonLinesItemExporter, CsvItemExporter):
+        out = io.BytesIO()
+        exporter = exporter_class(out, fields_to_export=fields)
+        exporter.start_exporting()
+        exporter.export_item(article)
+        exporter.finish_exporting()
+        assert b"analysis" not in out.getvalue() and b"signatures" not in out.getvalue()
 
 
-class OwnClusterPipeline(ClusterArticlesPipeline):
-    """A project's own variant of the cluster pipeline."""
+def test_the_cluster_pipeline_asks_the_spiders_workers_for_the_analysis():
+    from crawler.workers.extractor import PageExtractor
 
+    crawler = get_crawler(settings_dict={"DEDUP_INDEX": ""})
+    crawler.stats.open_spider()
+    extractor = PageExtractor(0)
+    assert extractor.dedup is None  # no cluster pipeline, no analysis
+    pipeline = ClusterArticlesPipeline(CrawlClusters.from_crawler(crawler), extractor)
+    pipeline.open_spider()
+    assert extractor.dedup == pipeline.clusters.options
 
-def test_workers_analyse_only_for_a_crawl_that_clusters():
-    from scrapy.utils.test import get_crawler
-
-    from crawler.extraction import clusters_articles
-
-    def pipelines(**enabled: int | None) -> bool:
-        settings = get_crawler(settings_dict={"ITEM_PIPELINES": enabled}).settings
-        return clusters_articles(settings)
-
-    assert pipelines(**{"crawler.pipelines.ClusterArticlesPipeline": 300})
-    assert pipelines(**{"tests.test_pipelines.OwnClusterPipeline": 300})
-    assert not pipelines(**{"crawler.pipelines.ValidateArticlePipeline": 100})
-    assert not pipelines(**{"crawler.pipelines.ClusterArticlesPipeline": None})

@@ -43,7 +43,7 @@ def crawl_command(
         sys.executable, "-m", "scrapy", "crawl", spider, feed_flag, str(out / "articles.jsonl"),
         "-s", f"REJECTS_FILE={out / 'rejects.jsonl'}",
         "-s", f"CRAWL_SUMMARY_FILE={out / 'summary.json'}",
-        "-s", f"DEDUP_CRAWL_INDEX={out / 'dedup-index.npz'}",
+        "-s", f"DEDUP_INDEX={out / 'dedup-index.npz'}",
         "-s", f"CLUSTER_REPORT_DIR={out / 'report'}",
     ]
     if jobdir is not None:

@@ -199,7 +199,7 @@ class CountingExtractor:
         self.urls: list[str] = []
 
     async def extract(self, body: bytes, url: str, content_type: str | None = None) -> Any:
-        from crawler.extraction import extract_page
+        from crawler.workers.pages import extract_page
 
         self.urls.append(url)
         return extract_page(body, url, content_type)

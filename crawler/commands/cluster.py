@@ -2,7 +2,7 @@
 
 Thresholds and features come from the `DEDUP_*` settings (see `crawler.dedup.DedupOptions` for
 each one and its default), read once here and handed to `crawler.dedup` as a plain dataclass.
-With `--index PATH` (or the `DEDUP_INDEX_PATH` setting) the records are clustered together with
+With `--index PATH` (`--index` alone: the crawl's, `DEDUP_INDEX`) the records are clustered with
 an index persisted by earlier runs or crawls, and the index is saved back; `--reset-index` (or
 `DEDUP_RESET`) starts it afresh. With `--report DIR` it also writes the cluster report
 (`clusters.json`, `report.html`) there and prints a table of the largest clusters.
@@ -41,7 +41,8 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-o", "--output", metavar="FILE", help="JSONL file to write")
-        parser.add_argument("--index", metavar="PATH", help="persisted dedup index to join")
+        parser.add_argument("--index", metavar="PATH", nargs="?", const="",
+                            help="persisted dedup index to join (alone: the crawl's, DEDUP_INDEX)")
         parser.add_argument("--reset-index", action="store_true",
                             help="ignore the existing index at PATH and start a new one")
         parser.add_argument("--report", metavar="DIR",
@@ -60,7 +61,8 @@ class Command(ScrapyCommand):
             self._fail(str(exc))
             return
         options = DedupOptions.from_settings(self.settings)
-        index_path = opts.index or self.settings.get("DEDUP_INDEX_PATH")
+        index_path = opts.index if opts.index else (
+            self.settings.get("DEDUP_INDEX") if opts.index == "" else None)
         reset = opts.reset_index or self.settings.getbool("DEDUP_RESET")
         try:
             index = DedupIndex.open(index_path, options, reset=reset) if index_path else None

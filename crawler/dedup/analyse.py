@@ -41,6 +41,27 @@ class Analysed:
         return len(self.lengths)
 
 
+@dataclass(frozen=True)
+class ArticleAnalysis:
+    """An article's analysis made elsewhere (in an extraction worker), with what it was made
+    from, so that its user can tell whether it still stands for the article."""
+
+    options: DedupOptions
+    title: str
+    body: str
+    analysed: Analysed
+
+    @classmethod
+    def of(cls, title: str, body: str, options: DedupOptions) -> ArticleAnalysis:
+        return cls(options, title, body, analyse([title], [body], options))
+
+    def valid_for(self, title: str, body: str, options: DedupOptions) -> Analysed | None:
+        """The analysis, if it was made with `options` from this title and body."""
+        if options == self.options and title == self.title and body == self.body:
+            return self.analysed
+        return None
+
+
 @cache
 def drop_line_regex(pattern: str) -> re.Pattern[bytes]:
     """The drop-line pattern as a bytes regex anchored on the newline before a line.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 from crawler.extract import ExtractionError, extract_article
+from crawler.items import record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     except ExtractionError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    print(json.dumps(asdict(article), ensure_ascii=False, indent=2))
+    print(json.dumps(record(article), ensure_ascii=False, indent=2))
     return 0
 
 

@@ -26,9 +26,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.accounting import listing_page, page_missed
 from crawler.extract.article import site_of as host_of
-from crawler.extraction import ExtractedPage, PageExtractor, PageLinks, article_analysed
 from crawler.items import Article, PageReject
 from crawler.offline import MISS_FLAG, PageTooLarge
+from crawler.workers.extractor import PageExtractor
+from crawler.workers.pages import ExtractedPage, PageLinks
 
 if TYPE_CHECKING:
     from typing import Self
@@ -171,13 +172,6 @@ class NewsSpider(Spider):
             return
         started = self.extracting.pop(response.request, None) if response.request else None
         page = await (started or self.extract(response))
-        if page.analysed is not None:
-            self.crawler.signals.send_catch_log(
-                article_analysed,
-                article=page.outcome,
-                analysed=page.analysed,
-                options=self.extractor.dedup,
-            )
         yield page.outcome
         # Article pages link to more articles (sidebars, related blocks): follow them too, and
         # the page's canonical URL: a second address of a page waits for its canonical page

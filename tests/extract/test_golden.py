@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 from typing import Any
 
 import pytest
 
 from crawler.extract import extract_article
+from crawler.items import record
 from tests.conftest import FIXTURES, saved_page_path
 
 GOLDEN = FIXTURES / "golden"
@@ -24,7 +24,7 @@ def saved_page(name: str) -> bytes:
 
 
 def extract(name: str) -> dict[str, Any]:
-    return asdict(extract_article(saved_page(name), URLS[name]))
+    return record(extract_article(saved_page(name), URLS[name]))
 
 
 @pytest.mark.parametrize("name", sorted(URLS))

@@ -1,0 +1,160 @@
+"""A crawl's dedup index and its end: the `CrawlClusters` extension.
+
+`ClusterArticlesPipeline` gives each article its provisional ids from the index this extension
+holds; at the end of the crawl the extension clusters the whole index again (`assignments`,
+independent of the order articles came in), saves the index for the next crawl
+(`DEDUP_INDEX`, written atomically), rewrites the ids that changed in the crawl's local
+JSON-lines feeds once the feed exporter has closed them, and writes the cluster report
+(`CLUSTER_REPORT_DIR`: `clusters.json`, `report.html`) from the finished feed.
+
+The index is opened when the pipeline opens (`open`), so a crawl without the cluster pipeline
+neither reads nor rewrites it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.extensions.feedexport import FileFeedStorage
+
+from crawler.accounting import crawl_summary
+from crawler.dedup import Assignment, DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
+from crawler.dedup.shared import storage_config
+from crawler.feeds import rewrite_fields
+from crawler.files import read_jsonl
+from crawler.report import build_clusters, terminal_summary, write_report
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlClusters:
+    """Scrapy extension: the crawl's dedup index, and the clustering work at its end (see the
+    module docstring)."""
+
+    def __init__(self, crawler: Crawler, options: DedupOptions, index_path: str, reset: bool,
+                 report_dir: str, storage: dict[str, Any] | None = None) -> None:
+        self.crawler = crawler
+        self.options = options
+        self.index_path = index_path
+        self.reset = reset
+        self.report_dir = report_dir
+        self.storage = storage
+        self.index = DedupIndex(options, storage)
+        """In memory, or on Redis (`storage`); `open` loads `index_path` if given."""
+        self.opened = False
+        self.given: dict[str, tuple[str, str]] = {}
+        """URL -> the provisional ids given to each article of this crawl."""
+        self.final: dict[str, Assignment] | None = None
+        self.feeds: list[Path] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        storage = None
+        if settings.getbool("DEDUP_SHARED_INDEX") and settings.get("REDIS_URL"):
+            # Distributed mode: every worker's provisional ids come from one index in Redis.
+            job = settings.get("CRAWL_JOB") or crawler.spidercls.name
+            storage = storage_config(settings["REDIS_URL"], job)
+        extension = cls(
+            crawler,
+            DedupOptions.from_settings(settings),
+            settings.get("DEDUP_INDEX") or "",
+            settings.getbool("DEDUP_RESET"),
+            settings.get("CLUSTER_REPORT_DIR") or "",
+            storage,
+        )
+        crawler.signals.connect(extension.finish, signals.spider_closed)
+        crawler.signals.connect(extension.feed_slot_closed, signals.feed_slot_closed)
+        crawler.signals.connect(extension.feed_exporter_closed, signals.feed_exporter_closed)
+        return extension
+
+    @property
+    def stats(self) -> StatsCollector:
+        assert self.crawler.stats is not None  # typing: set for every running crawler
+        return self.crawler.stats
+
+    def open(self) -> None:
+        """Read the persisted index (unless `DEDUP_RESET`) and build its query structures, so
+        the first article does not pay for them."""
+        if self.opened:
+            return
+        self.opened = True
+        if self.index_path:
+            try:
+                self.index = DedupIndex.open(self.index_path, self.options, reset=self.reset,
+                                             storage_config=self.storage)
+            except (IndexMismatchError, IndexUnreadable) as exc:
+                raise type(exc)(
+                    f"{exc}. Rerun with -s DEDUP_RESET=1 to start a new dedup index"
+                ) from exc
+            logger.info("Dedup index %s holds %d articles", self.index_path, len(self.index))
+        self.index.prepare()
+
+    def given_ids(self, url: str, assignment: Assignment) -> None:
+        """Note the provisional ids the pipeline gave an article of this crawl."""
+        self.given[url] = (assignment.copy_cluster, assignment.event_cluster)
+
+    def finish(self) -> None:
+        """The final clustering, its stats, and the index saved (once, whichever signal comes
+        first: the feed exporter may close before or after this extension hears the spider
+        close)."""
+        if not self.opened or self.final is not None:
+            return
+        self.final = final = self.index.assignments()
+        revised = sum(1 for url, ids in self.given.items()
+                      if (final[url].copy_cluster, final[url].event_cluster) != ids)
+        self.stats.set_value("dedup/articles", len(self.given))
+        self.stats.set_value("dedup/revised", revised)
+        self.stats.set_value("dedup/event_clusters",
+                             len({final[url].event_cluster for url in self.given}))
+        if self.index_path:
+            self.index.save(self.index_path)
+            logger.info("Saved dedup index (%d articles) to %s", len(self.index), self.index_path)
+
+    def feed_slot_closed(self, slot: Any) -> None:
+        if isinstance(slot.storage, FileFeedStorage) and slot.format in ("jsonlines", "jsonl"):
+            self.feeds.append(Path(slot.storage.path))
+
+    def feed_exporter_closed(self) -> None:
+        self.finish()
+        if self.final is None:
+            return
+        final = self.final
+        updates = {
+            url: {"copy_cluster": a.copy_cluster, "event_cluster": a.event_cluster}
+            for url, ids in self.given.items()
+            if ((a := final[url]).copy_cluster, a.event_cluster) != ids
+        }
+        for feed in self.feeds:
+            changed = rewrite_fields(feed, updates)
+            logger.info("Final cluster ids of %d articles rewritten in %s", changed, feed)
+        if updates and not self.feeds:
+            logger.warning(
+                "%d articles got other cluster ids at the end of the crawl, and no local "
+                "JSON-lines feed could be rewritten: run `scrapy cluster` on the output",
+                len(updates),
+            )
+        if self.report_dir:
+            self.write_report()
+
+    def write_report(self) -> None:
+        if not self.feeds:
+            logger.warning("No local JSON-lines feed: no cluster report written")
+            return
+        spider = self.crawler.spider
+        directory = Path(self.report_dir % {"name": spider.name if spider else "crawl"})
+        records = list(read_jsonl(self.feeds[0]))
+        document = build_clusters(records)
+        paths = write_report(directory, records, document, crawl_summary(self.stats.get_stats()))
+        logger.info(
+            "Cluster report: %s\n%s", paths.report_html, terminal_summary(document, top=5)
+        )
