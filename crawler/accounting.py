@@ -36,8 +36,10 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.logformatter import LogFormatter
 
+from crawler.files import write_json_atomically
 from crawler.items import Article, record
-from crawler.journal import Journal, JournalEntry, job_journal_contents, journal_path
+from crawler.journal import Journal, JournalEntry
+from crawler.resume import job_of
 
 if TYPE_CHECKING:
     from typing import Self
@@ -98,12 +100,11 @@ class PageAccounting:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        path = journal_path(settings)
         accounting = cls(
             crawler,
             settings.get("REJECTS_FILE", ""),
             settings.get("CRAWL_SUMMARY_FILE", ""),
-            Journal(path) if path else None,
+            job_of(crawler).journal,
         )
         crawler.signals.connect(accounting.spider_opened, signals.spider_opened)
         crawler.signals.connect(accounting.spider_closed, signals.spider_closed)
@@ -136,7 +137,7 @@ class PageAccounting:
             logger.info("Writing rejected and missed pages to %s", path)
         if self.journal is not None:
             # Read before this run appends to the journal.
-            self.restore(self.journal, job_journal_contents(self.crawler).latest)
+            self.restore(self.journal, job_of(self.crawler).contents().latest)
             self.journal.open()
 
     def restore(self, journal: Journal, entries: list[JournalEntry]) -> None:
@@ -273,16 +274,6 @@ def crawl_summary(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
             if key.startswith("pages/")
         }
     }
-
-
-def write_json_atomically(path: Path, data: Any) -> None:
-    """`data` as JSON at `path`, through a temporary file and a rename: a crash leaves the old
-    file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    text = json.dumps(data, default=str, indent=2, sort_keys=True) + "\n"
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
 
 
 class ArticleLogFormatter(LogFormatter):

@@ -1,5 +1,6 @@
-"""The journal of a resumable job: one line per page that reached its final outcome, appended
-as the outcome is known. Why and how a job resumes from it: `crawler.resume`."""
+"""The journal file of a resumable job: one line per page that reached its final outcome,
+appended as the outcome is known. Its owner is the job (`crawler.resume.ResumableJob`), which
+says why and how a job resumes from it."""
 
 from __future__ import annotations
 
@@ -9,24 +10,9 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
+from typing import Any
 
 logger = logging.getLogger(__name__)
-
-JOURNAL_NAME = "pages.jsonl"
-
-
-def journal_path(settings: BaseSettings) -> Path | None:
-    """The job's journal, or None when the crawl is not a resumable job (no JOBDIR, or the
-    distributed mode, whose job lives in Redis)."""
-    if not settings.get("JOBDIR") or settings.get("REDIS_URL"):
-        return None
-    return Path(settings["JOBDIR"]) / JOURNAL_NAME
-
 
 @dataclass
 class JournalEntry:
@@ -63,43 +49,6 @@ class JournalContents:
     later run rejected has its aliases only in its article entry."""
     latest: list[JournalEntry] = field(default_factory=list)
     """One entry per page, as `Journal.latest` returns them."""
-
-
-class JournalHolder:
-    """Keeps the job journal as this run found it (`job_journal_contents`), for one crawl: the
-    base of the add-on that makes a job resumable (`crawler.resume.ResumableJob`), which Scrapy
-    builds once per crawler."""
-
-    def __init__(self) -> None:
-        self.journal_contents: JournalContents | None = None
-
-
-def job_journal_contents(crawler: Crawler) -> JournalContents:
-    """The crawl's job journal (`journal_path`) as it was before this run appended to it, read
-    once for the components that resume the job (`crawler.resume`, `crawler.accounting`), the
-    first of which asks before `PageAccounting` opens it for appending at `spider_opened`. Kept
-    by the crawl's `JournalHolder` add-on until `forget_job_journal_contents` (read afresh on
-    every call without one). Empty when the crawl is not a resumable job."""
-    holder = _holder(crawler)
-    if holder is not None and holder.journal_contents is not None:
-        return holder.journal_contents
-    path = journal_path(crawler.settings)
-    contents = Journal(path).read() if path is not None else JournalContents()
-    if holder is not None:
-        holder.journal_contents = contents
-    return contents
-
-
-def forget_job_journal_contents(crawler: Crawler) -> None:
-    """Free what `job_journal_contents` keeps (a journal may hold a million articles), once the
-    last component that needs it is done."""
-    holder = _holder(crawler)
-    if holder is not None:
-        holder.journal_contents = None
-
-
-def _holder(crawler: Crawler) -> JournalHolder | None:
-    return next((a for a in crawler.addons.addons if isinstance(a, JournalHolder)), None)
 
 
 class Journal:

@@ -41,15 +41,9 @@ from scrapy import Request
 from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import RFPDupeFilter
 
-from crawler.accounting import write_json_atomically
+from crawler.files import write_json_atomically
 from crawler.items import Article
-from crawler.journal import (
-    Journal,
-    JournalHolder,
-    forget_job_journal_contents,
-    job_journal_contents,
-    journal_path,
-)
+from crawler.journal import Journal, JournalContents
 
 if TYPE_CHECKING:
     from typing import Self
@@ -60,24 +54,65 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+JOURNAL_NAME = "pages.jsonl"
 FEED_SIZES_NAME = "feeds.json"
 
 
-class ResumableJob(JournalHolder):
+def journal_path(settings: BaseSettings) -> Path | None:
+    """The job's journal, or None when the crawl is not a resumable job (no JOBDIR, or the
+    distributed mode, whose job lives in Redis)."""
+    if not settings.get("JOBDIR") or settings.get("REDIS_URL"):
+        return None
+    return Path(settings["JOBDIR"]) / JOURNAL_NAME
+
+
+class ResumableJob:
     """Scrapy add-on: with `JOBDIR` set (and no Redis frontier), make the job resumable after a
     kill (see the module docstring). Sets its components at "addon" priority: settings.py and
-    `-s` still win. Holds the journal as the run found it, read once for its components
-    (`crawler.journal.job_journal_contents`)."""
+    `-s` still win.
+
+    The one owner of the job's journal: the components that write or read it
+    (`crawler.accounting.PageAccounting`, `JournalDupeFilter`, `ReplayJournal`) get it from
+    here (`job_of`), and the journal as the run found it is read once (`contents`)."""
+
+    def __init__(self) -> None:
+        self.journal: Journal | None = None
+        """The job's journal; None when the crawl is no resumable job."""
+        self.resuming = False
+        """Whether an earlier run of the job left a journal (known before this run writes)."""
+        self._contents: JournalContents | None = None
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if journal_path(settings) is None:
+        path = journal_path(settings)
+        if path is None:
             return
+        self.journal = Journal(path)
+        self.resuming = self.journal.exists()
         settings.set("SCHEDULER", f"{__name__}.{JobScheduler.__name__}", priority="addon")
         settings.set(
             "DUPEFILTER_CLASS", f"{__name__}.{JournalDupeFilter.__name__}", priority="addon"
         )
         # Before the spider's own middlewares see the start stream (low number = first out).
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", ReplayJournal, 10)
+
+    def contents(self) -> JournalContents:
+        """The journal as it was before this run appended to it, read once for the components
+        that resume the job (the first asks before `PageAccounting` opens it for appending at
+        `spider_opened`), until `forget`. Empty when the crawl is no resumable job."""
+        if self._contents is None:
+            self._contents = JournalContents() if self.journal is None else self.journal.read()
+        return self._contents
+
+    def forget(self) -> None:
+        """Free what `contents` keeps (a journal may hold a million articles), once the last
+        component that needs it is done."""
+        self._contents = JournalContents()
+
+
+def job_of(crawler: Crawler) -> ResumableJob:
+    """The crawl's resumable job (`ResumableJob` add-on), or a job with no journal when the
+    crawl has none."""
+    return crawler.get_addon(ResumableJob) or ResumableJob()
 
 
 class JobScheduler(Scheduler):
@@ -103,7 +138,7 @@ class JournalDupeFilter(RFPDupeFilter):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         dupefilter = super().from_crawler(crawler)
-        for url in job_journal_contents(crawler).urls:
+        for url in job_of(crawler).contents().urls:
             dupefilter.request_seen(Request(url))  # marks it seen
         return dupefilter
 
@@ -112,39 +147,31 @@ class ReplayJournal:
     """Spider middleware: a resumed job's articles, from its journal, go out again ahead of the
     spider's start requests (see the module docstring)."""
 
-    def __init__(
-        self, crawler: Crawler, journal: Journal | None, feed_sizes: Path | None
-    ) -> None:
+    def __init__(self, crawler: Crawler, job: ResumableJob) -> None:
         self.crawler = crawler
-        self.journal = journal
-        self.feed_sizes = feed_sizes
-        self.resuming = journal is not None and journal.exists()
-        """Whether an earlier run of the job left a journal (read before this run writes one)."""
+        self.job = job
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        path = journal_path(crawler.settings)
-        if path is None:
-            return cls(crawler, None, None)
-        middleware = cls(crawler, Journal(path), path.with_name(FEED_SIZES_NAME))
-        # Built with the engine, before the feed exporter opens its files at spider_opened.
-        middleware.settle_feeds()
+        middleware = cls(crawler, job_of(crawler))
+        if middleware.job.journal is not None:
+            # Built with the engine, before the feed exporter opens its files at spider_opened.
+            middleware.settle_feeds(middleware.job.journal.path.with_name(FEED_SIZES_NAME))
         return middleware
 
-    def settle_feeds(self) -> None:
+    def settle_feeds(self, feed_sizes: Path) -> None:
         """On a job's first run, note the size of each feed file that is appended to; on a
         resumed run, cut each back to that size, so the replayed articles are not in it twice."""
-        assert self.feed_sizes is not None
-        if not self.resuming:
+        if not self.job.resuming:
             sizes = {
                 str(path): path.stat().st_size if path.exists() else 0
                 for path in appended_feed_paths(self.crawler)
             }
-            write_json_atomically(self.feed_sizes, sizes)
+            write_json_atomically(feed_sizes, sizes)
             return
-        if not self.feed_sizes.exists():
+        if not feed_sizes.exists():
             return
-        sizes = json.loads(self.feed_sizes.read_text(encoding="utf-8"))
+        sizes = json.loads(feed_sizes.read_text(encoding="utf-8"))
         for name, size in sizes.items():
             path = Path(name)
             if path.exists() and path.stat().st_size > size:
@@ -153,16 +180,17 @@ class ReplayJournal:
                 os.truncate(path, size)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        if self.journal is not None and self.resuming:
+        journal = self.job.journal
+        if journal is not None and self.job.resuming:
             replayed = 0
-            for entry in job_journal_contents(self.crawler).latest:
+            for entry in self.job.contents().latest:
                 if entry.article is not None:
                     replayed += 1
                     yield Article(**entry.article)
-            logger.info("Resuming the job: %d articles from %s", replayed, self.journal.path)
+            logger.info("Resuming the job: %d articles from %s", replayed, journal.path)
         # The last reader: the dupefilter and `PageAccounting.restore` read it before the
         # spider opened, and the start stream is only iterated after.
-        forget_job_journal_contents(self.crawler)
+        self.job.forget()
         async for item_or_request in start:
             yield item_or_request
 

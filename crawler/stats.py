@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.statscollectors import MemoryStatsCollector
 
-from crawler.accounting import write_json_atomically
+from crawler.files import write_json_atomically
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
