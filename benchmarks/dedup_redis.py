@@ -9,7 +9,7 @@ bands for Jaccard 0.3), over signatures of synthetic articles (10% near copies).
 - redis, datasketch unbatched: the same `MinHashLSH` with `storage_config={'type': 'redis', …}`,
   one `insert` / `query` per document (a round trip per command);
 - redis, datasketch insertion_session: its batched insert (a round trip per band table);
-- redis, batched: `crawler.dedup.shared.RedisLSH`, same keys and layout, inserts as one
+- redis, batched: `crawler.dedup.redis_lsh.RedisLSH`, same keys and layout, inserts as one
   server-side script per 500 documents and queries as one `SUNION` each, pipelined by 500;
 - redis, shared add: `DedupIndex.add` per article on the Redis store, the whole provisional
   assignment (copy and event level, all per-article data in Redis) against the in-process
@@ -33,7 +33,8 @@ from datasketch import MinHashLSH
 
 from crawler.dedup import DedupIndex, DedupOptions, Document
 from crawler.dedup.analyse import analyse_many
-from crawler.dedup.shared import RedisLSH, delete_index, storage_config
+from crawler.dedup.redis_lsh import RedisLSH
+from crawler.dedup.shared import delete_index, storage_config
 from crawler.dedup.signatures import lean_minhash
 from crawler.dedup.store import copy_lsh_params
 
