@@ -18,17 +18,16 @@ from pathlib import Path
 
 from w3lib.url import canonicalize_url
 
-from crawler.extract.article import site_of
-from crawler.spiders.news import all_site_rules
+from crawler.sites import host_of, site_list
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def copy_links(manifest: dict, start_url: str, copies: int) -> str:
     """Anchors to every copy of every article page of the family that `start_url` starts."""
-    site = next(s for s in all_site_rules().values() if start_url in s.start_urls)
+    site = next(s for s in site_list().sites.values() if s.home == start_url)
     urls = [page["url"] for page in manifest["pages"]
-            if page.get("kind") == "article" and site_of(page["url"]) in site.domains]
+            if page.get("kind") == "article" and site.owns(host_of(page["url"]))]
     return "".join(
         f'<a href="{url}?copy={k}">copy</a>\n' for url in urls for k in range(1, copies + 1)
     )
@@ -45,7 +44,7 @@ def copied_site(folder: Path, copies: int, republished: bool = False) -> Path:
     """
     source = PROJECT_ROOT / "fixtures" / "manifest.json"
     manifest = json.loads(source.read_text(encoding="utf-8"))
-    starts = {canonicalize_url(u) for s in all_site_rules().values() for u in s.start_urls}
+    starts = {canonicalize_url(s.home) for s in site_list().sites.values()}
     pages: list[dict] = []
     for page in manifest["pages"]:
         file = (source.parent / page["file"]).resolve()

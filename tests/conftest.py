@@ -64,10 +64,12 @@ def run_crawl(
     *settings: str,
     prefix: tuple[str, ...] = (),
     timeout: float = 300,
+    arguments: tuple[str, ...] = (),
 ) -> CrawlRun:
     """`scrapy crawl SPIDER -O …` in a subprocess, as a user runs it; returns what it wrote.
 
-    `prefix` wraps the command (for example `unshare -rn` to run it with no network)."""
+    `prefix` wraps the command (for example `unshare -rn` to run it with no network);
+    `arguments` are the spider's (`site=jakarta365` for `-a site=jakarta365`)."""
     articles = out_dir / "articles.jsonl"
     rejects = out_dir / "rejects.jsonl"
     summary = out_dir / "summary.json"
@@ -79,6 +81,8 @@ def run_crawl(
     ]
     for setting in settings:
         command += ["-s", setting]
+    for argument in arguments:
+        command += ["-a", argument]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     done = subprocess.run(
         command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout, env=env,

@@ -50,7 +50,8 @@ def small_crawl(tmp_path_factory: pytest.TempPathFactory):
         ],
     )
     return run_crawl(
-        "jakarta365", Path(root / "out"), f"OFFLINE_FIXTURES={manifest}", "RETRY_ENABLED=0"
+        "news", Path(root / "out"), f"OFFLINE_FIXTURES={manifest}", "RETRY_ENABLED=0",
+        arguments=("site=jakarta365",),
     )
 
 

@@ -14,14 +14,8 @@ from twisted.python.failure import Failure
 from crawler.accounting import listing_page, page_missed
 from crawler.items import Article, PageReject
 from crawler.offline import MISS_FLAG, PageTooLarge
-from crawler.spiders.families import (
-    AllSitesSpider,
-    Berita247Spider,
-    EtindonesiaSpider,
-    Jakarta365Spider,
-    TribunnewsSpider,
-)
-from crawler.spiders.news import NewsSpider, all_site_rules, clean_link
+from crawler.sites import host_of, site_list
+from crawler.spiders.news import AllSitesSpider, NewsSpider, clean_link
 
 LISTING = """<html><body><nav><a href="/kategori/news">News</a></nav>
 <a href="/news/1246070/trump-telepon-putin">Trump telepon Putin</a>
@@ -32,10 +26,14 @@ LISTING = """<html><body><nav><a href="/kategori/news">News</a></nav>
 <a href="https://facebook.com/sharer?u=x">share</a></body></html>"""
 
 
-def make_spider(spider_class: type[NewsSpider]) -> NewsSpider:
+def make_spider(spider_class: type[NewsSpider] = NewsSpider, **arguments: str) -> NewsSpider:
     crawler = get_crawler(spider_class)
     crawler.stats.open_spider()
-    return spider_class.from_crawler(crawler)
+    return spider_class.from_crawler(crawler, **arguments)
+
+
+def site_spider(name: str) -> NewsSpider:
+    return make_spider(site=name)
 
 
 def html_response(url: str, body: str) -> HtmlResponse:
@@ -44,41 +42,65 @@ def html_response(url: str, body: str) -> HtmlResponse:
 
 
 @pytest.mark.parametrize(
-    ("spider_class", "url", "kind"),
+    ("site", "url", "kind"),
     [
-        (TribunnewsSpider, "https://www.tribunnews.com/", "listing"),
-        (TribunnewsSpider, "https://www.tribunnews.com/internasional?page=3", "listing"),
-        (TribunnewsSpider,
+        ("tribunnews", "https://www.tribunnews.com/", "listing"),
+        ("tribunnews", "https://www.tribunnews.com/internasional?page=3", "listing"),
+        ("tribunnews",
          "https://www.tribunnews.com/internasional/2025/02/13/trump-telepon-putin", "article"),
-        (TribunnewsSpider, "https://www.tribunnews.com/tag/donald-trump/foto.jpg", None),
-        (TribunnewsSpider, "https://www.tribunnews.com/login", None),
-        (TribunnewsSpider, "https://wartakota.tribunnews.com/", None),  # a site of its own
-        (EtindonesiaSpider, "https://www.etindonesia.com/category/internasional/page/2/",
+        ("tribunnews", "https://www.tribunnews.com/tag/donald-trump/foto.jpg", None),
+        ("tribunnews", "https://www.tribunnews.com/login", None),
+        ("tribunnews", "https://wartakota.tribunnews.com/", None),  # a site of its own
+        ("etindonesia", "https://www.etindonesia.com/category/internasional/page/2/",
          "listing"),
-        (EtindonesiaSpider, "https://www.etindonesia.com/2025/02/13/trump-dan-putin/", "article"),
-        (EtindonesiaSpider, "https://www.etindonesia.com/wp-login.php", None),
-        (Jakarta365Spider, "https://jakarta365.net/kategori/fokus-dunia?page=2", "listing"),
-        (Jakarta365Spider, "https://jakarta365.net/news/1246070/trump-telepon-putin", "article"),
-        (Jakarta365Spider, "https://jakarta365.net/public/assets/img/icon/view.png", None),
-        (Berita247Spider, "https://berita247.net/terbaru/page/2/", "listing"),
-        (Berita247Spider, "https://berita247.net/2025/02/13/trump-telepon-putin-8812.html",
+        ("etindonesia", "https://www.etindonesia.com/2025/02/13/trump-dan-putin/", "article"),
+        ("etindonesia", "https://www.etindonesia.com/wp-login.php", None),
+        ("jakarta365", "https://jakarta365.net/kategori/fokus-dunia?page=2", "listing"),
+        ("jakarta365", "https://jakarta365.net/news/1246070/trump-telepon-putin", "article"),
+        ("jakarta365", "https://jakarta365.net/public/assets/img/icon/view.png", None),
+        ("berita247", "https://berita247.net/terbaru/page/2/", "listing"),
+        ("berita247", "https://berita247.net/2025/02/13/trump-telepon-putin-8812.html",
          "article"),
-        (Berita247Spider, "https://www.tribunnews.com/", None),  # another family's site
+        ("berita247", "https://www.tribunnews.com/", None),  # another family's site
     ],
 )
-def test_each_family_tells_articles_from_listings_by_its_url_rules(spider_class, url, kind):
-    assert make_spider(spider_class).page_kind(url) == kind
+def test_each_site_tells_articles_from_listings_by_its_url_rules(site, url, kind):
+    assert site_spider(site).page_kind(url) == kind
 
 
-def test_all_crawls_every_family():
+def test_all_crawls_every_site_of_the_list():
     spider = make_spider(AllSitesSpider)
-    assert {site.name for site in spider.sites} == set(all_site_rules())
+    assert {site.name for site in spider.sites} == set(site_list().sites)
     assert "https://jakarta365.net/" in spider.start_urls
-    assert "https://www.tribunnews.com/" in spider.start_urls
+    assert "https://www.kompas.com/" in spider.start_urls
+
+
+def test_offline_the_list_is_cut_to_the_saved_sites():
+    from tests.conftest import FIXTURES
+
+    crawler = get_crawler(AllSitesSpider,
+                          settings_dict={"OFFLINE_FIXTURES": str(FIXTURES / "manifest.json")})
+    crawler.stats.open_spider()
+    spider = AllSitesSpider.from_crawler(crawler)
+    assert {site.name for site in spider.sites} == {
+        "tribunnews", "etindonesia", "jakarta365", "berita247"}
+
+
+def test_sites_are_chosen_by_name_group_or_home_url():
+    assert [s.name for s in make_spider(site="jakarta365,kompas").sites] == ["jakarta365",
+                                                                           "kompas"]
+    assert {s.name for s in make_spider(group="aggregator").sites} >= {"jakarta365",
+                                                                      "berita247"}
+    [any_site] = make_spider(site="https://www.contoh-berita.co.id/").sites
+    assert not any_site.configured and any_site.owns("contoh-berita.co.id")
+    assert any_site.page_kind("https://www.contoh-berita.co.id/2025/02/13/banjir-jakarta/") \
+        == "article"
+    with pytest.raises(SystemExit):
+        make_spider(site="nosuchsite")
 
 
 def test_listing_page_follows_articles_and_pagination_of_its_own_site_only():
-    spider = make_spider(Jakarta365Spider)
+    spider = site_spider("jakarta365")
     listed: list[str] = []
     spider.crawler.signals.connect(lambda url: listed.append(url), listing_page, weak=False)
     response = html_response("https://jakarta365.net/", LISTING)
@@ -102,7 +124,7 @@ def collect(outputs: AsyncIterator[Any]) -> list[Any]:
 
 
 def test_article_page_yields_its_article_then_follows_its_links():
-    spider = make_spider(Jakarta365Spider)
+    spider = site_spider("jakarta365")
     url = "https://jakarta365.net/news/1246070/trump-telepon-putin"
     page = LISTING.replace("<body>", "<body><h1>Trump Telepon Putin</h1>")
     output = collect(spider.parse_article(html_response(url, page)))
@@ -113,7 +135,7 @@ def test_article_page_yields_its_article_then_follows_its_links():
 
 
 def test_article_page_follows_its_canonical_url_even_when_nothing_links_it():
-    spider = make_spider(Jakarta365Spider)
+    spider = site_spider("jakarta365")
     canonical = "https://jakarta365.net/news/1246099/trump-telepon-putin"
     url = canonical + "?hal=semua"
     page = LISTING.replace(
@@ -126,7 +148,7 @@ def test_article_page_follows_its_canonical_url_even_when_nothing_links_it():
 
 
 def test_non_html_article_page_becomes_a_reject_with_its_content_type():
-    spider = make_spider(Jakarta365Spider)
+    spider = site_spider("jakarta365")
     url = "https://jakarta365.net/news/1/gambar"
     response = Response(url=url, body=b"\x89PNG\r\n", headers={"Content-Type": "image/png"})
     output = collect(spider.parse_article(response))
@@ -149,7 +171,7 @@ def failure_for(url: str, status: int, flags: list[str]) -> Failure:
     ],
 )
 def test_unfetchable_page_is_reported_as_missed_with_its_reason(status, flags, reason):
-    spider = make_spider(Jakarta365Spider)
+    spider = site_spider("jakarta365")
     missed: list[tuple[str, str]] = []
     spider.crawler.signals.connect(
         lambda url, reason: missed.append((url, reason)), page_missed, weak=False
@@ -178,7 +200,7 @@ def test_tracking_parameters_are_dropped_from_followed_links(url, clean):
 
 
 def test_a_page_over_the_size_limit_is_missed_as_too_large():
-    spider = make_spider(Jakarta365Spider)
+    spider = site_spider("jakarta365")
     missed: list[tuple[str, str]] = []
     spider.crawler.signals.connect(
         lambda url, reason: missed.append((url, reason)), page_missed, weak=False
@@ -206,7 +228,7 @@ class CountingExtractor:
 
 
 def test_a_downloaded_article_page_is_sent_to_the_workers_once_before_its_callback():
-    spider = make_spider(Jakarta365Spider)
+    spider = site_spider("jakarta365")
     spider.extractor = CountingExtractor()  # type: ignore[assignment]
     url = "https://jakarta365.net/news/1246070/trump-telepon-putin"
     page = LISTING.replace("<body>", "<body><h1>Trump Telepon Putin</h1>")
@@ -223,3 +245,27 @@ def test_a_downloaded_article_page_is_sent_to_the_workers_once_before_its_callba
     assert isinstance(output[0], Article)
     assert spider.extractor.urls == [url]  # type: ignore[attr-defined]  # not a second time
     assert not spider.extracting
+
+
+def test_the_site_list_covers_the_outlets_an_indonesian_reader_expects():
+    names = set(site_list().sites)
+    assert {"kompas", "detik", "tribunnews", "liputan6", "antara", "cnnindonesia", "okezone",
+            "republika", "tempo", "viva", "suara", "kumparan", "sindonews", "merdeka", "idntimes",
+            "jpnn", "mediaindonesia", "bisnis", "kontan", "cnbcindonesia", "jakarta365",
+            "berita247"} <= names
+    for site in site_list().sites.values():
+        assert site.home.startswith("https://") and site.owns(host_of(site.home)), site.name
+        assert site.groups, site.name
+
+
+def test_scrapy_sites_lists_them_and_a_group():
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_ROOT
+
+    done = subprocess.run([sys.executable, "-m", "scrapy", "sites", "-g", "aggregator"],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+                          check=True)
+    assert [line.split()[0] for line in done.stdout.splitlines()] == [
+        s.name for s in site_list().select(group="aggregator")]

@@ -1,22 +1,23 @@
-"""The crawl decisions shared by every news spider: which links to follow and which page is an
-article. Extraction itself is `crawler.extract.extract_article`, the same function users call.
+"""The crawl decisions shared by every news spider: which sites, which links to follow and which
+page is an article. Extraction itself is `crawler.extract.extract_article`, the same function
+users call.
 
-The rule that tells articles from other pages: a page is an article page when its URL path
-matches its site's `article` pattern in `sites.toml`; it is a listing page (followed for its
-links, no item) when it matches `listing`. An article page becomes an `Article`, or a reject with
-the reason when it is not HTML or holds no article (see `ValidateArticlePipeline`).
+`scrapy crawl news` crawls the sites of the site list (`crawler/sites.toml`): `-a site=NAME`
+(or several, comma-separated, or any site's home URL) and `-a group=GROUP` choose among them.
+Offline, a crawl of the whole list leaves out the sites with no saved home page. A page is an
+article page or a listing page (followed for its links, no item) by its site's rules or, for a
+site without, by the shape of its URL (`crawler.sites.Site.page_kind`). An article page becomes
+an `Article`, or a reject with the reason when it is not HTML or holds no article (see
+`ValidateArticlePipeline`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-import tomllib
 from collections.abc import AsyncIterator, Coroutine, Iterator
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from weakref import WeakKeyDictionary
 
@@ -25,9 +26,10 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.accounting import listing_page, page_missed
-from crawler.extract.article import site_of as host_of
+from crawler.checks import exit_with
 from crawler.items import Article, PageReject
-from crawler.offline import MISS_FLAG, PageTooLarge
+from crawler.offline import MISS_FLAG, FixtureManifest, PageTooLarge
+from crawler.sites import Site, host_of, site_list
 from crawler.workers.extractor import PageExtractor
 from crawler.workers.pages import ExtractedPage, PageLinks
 
@@ -37,31 +39,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
-
-
-@dataclass(frozen=True)
-class SiteRules:
-    """Where one site family starts and which of its URLs are articles or listings."""
-
-    name: str
-    domains: tuple[str, ...]
-    start_urls: tuple[str, ...]
-    article: re.Pattern[str]
-    listing: re.Pattern[str]
-
-    def page_kind(self, url: str) -> str | None:
-        """`"article"`, `"listing"`, or None for a URL this site's crawl does not follow.
-
-        Articles are told by their path alone (a query string does not make another article);
-        listings by path and query, since pagination often lives in the query.
-        """
-        parts = urlsplit(url)
-        path = parts.path or "/"
-        if self.article.fullmatch(path):
-            return "article"
-        if self.listing.fullmatch(f"{path}?{parts.query}" if parts.query else path):
-            return "listing"
-        return None
 
 
 TRACKING_PARAMETER = re.compile(r"utm_\w+|fbclid|gclid|dclid|msclkid|mc_eid|_ga|ref_src")
@@ -88,36 +65,22 @@ def content_type(response: Response) -> str:
     return (response.headers.get("Content-Type") or b"").decode("latin-1")
 
 
-@cache
-def all_site_rules() -> dict[str, SiteRules]:
-    """Every site family of `sites.toml`, by name (read once per process)."""
-    text = resources.files("crawler.spiders").joinpath("sites.toml").read_text(encoding="utf-8")
-    return {
-        name: SiteRules(
-            name=name,
-            domains=tuple(entry["domains"]),
-            start_urls=tuple(entry["start_urls"]),
-            article=re.compile(entry["article"]),
-            listing=re.compile(entry["listing"]),
-        )
-        for name, entry in tomllib.loads(text).items()
-    }
-
-
 class NewsSpider(Spider):
-    """Crawls the site families named in `site_names`: listing pages to article pages."""
+    """Crawls the sites its arguments choose (see the module docstring): listing pages to article
+    pages."""
 
-    site_names: ClassVar[tuple[str, ...]] = ()
+    name = "news"
     extractor: PageExtractor
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, site: str | None = None, group: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        rules = all_site_rules()
-        self.sites = tuple(rules[name] for name in self.site_names)
-        self.allowed_domains = [domain for site in self.sites for domain in site.domains]
-        self.start_urls = [url for site in self.sites for url in site.start_urls]
-        self.followed: set[str] = set(self.start_urls)
+        self.site_names = site
+        self.group = group
+        self.sites: tuple[Site, ...] = ()
+        self.followed: set[str] = set()
         self.seen_hrefs: set[str] = set()
+        self._site_of_host: dict[str | None, Site | None] = {}
         # Pages already sent to the extraction workers, by request (`start_extraction`); weak, so
         # that a response some middleware drops before its callback takes its page along.
         self.extracting: WeakKeyDictionary[Request, asyncio.Task[ExtractedPage]] = (
@@ -128,9 +91,34 @@ class NewsSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        try:
+            spider.use_sites(spider.choose_sites(crawler))
+        except ValueError as exc:
+            exit_with(str(exc))
         spider.extractor = PageExtractor.from_crawler(crawler)
         crawler.signals.connect(spider.start_extraction, signals.response_received)
         return spider
+
+    def choose_sites(self, crawler: Crawler) -> list[Site]:
+        """The sites the arguments name; offline, the whole list is cut to the sites whose home
+        page is saved (a crawl of one named site goes ahead and counts its misses)."""
+        sites = site_list().select(self.site_names, self.group)
+        manifest = crawler.settings.get("OFFLINE_FIXTURES")
+        if self.site_names or self.group or not manifest:
+            return sites
+        saved = FixtureManifest.load(Path(manifest))
+        kept = [site for site in sites if saved.find(site.home) is not None]
+        if len(kept) < len(sites):
+            self.logger.info("Offline: %d sites of the list have no saved pages and are left out "
+                             "(-a site=NAME crawls one anyway)", len(sites) - len(kept))
+        return kept
+
+    def use_sites(self, sites: list[Site]) -> None:
+        self.sites = tuple(sites)
+        self.allowed_domains = [host for site in self.sites for host in site.hosts]
+        self.start_urls = [site.home for site in self.sites]
+        self.followed = set(self.start_urls)
+        self._site_of_host.clear()
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
@@ -223,13 +211,12 @@ class NewsSpider(Spider):
             elif kind == "listing":
                 yield Request(url, callback=self.parse_listing, errback=self.page_missed)
 
-    def site_of(self, url: str) -> SiteRules | None:
-        """The site family whose host `url` is on (`www.` is the same site), if any."""
+    def site_of(self, url: str) -> Site | None:
+        """The crawled site whose host `url` is on (`www.` is the same site), if any."""
         host = host_of(url)  # also None for a link too malformed to split
-        for site in self.sites:
-            if host in site.domains:
-                return site
-        return None
+        if host not in self._site_of_host:  # a few hosts, looked up for every link
+            self._site_of_host[host] = next((s for s in self.sites if s.owns(host)), None)
+        return self._site_of_host[host]
 
     def page_kind(self, url: str) -> str | None:
         site = self.site_of(url)
@@ -253,3 +240,10 @@ class NewsSpider(Spider):
         self.crawler.signals.send_catch_log(
             page_missed, url=request.url, reason=reason, request=request
         )
+
+
+class AllSitesSpider(NewsSpider):
+    """`scrapy crawl all`: every site of the list (offline: every saved one), as `news` with no
+    argument."""
+
+    name = "all"
