@@ -15,6 +15,10 @@ Outcomes and their stats keys:
   listed in the rejects file;
 - `pages/failed`: the spider raised on the page (a bug; logged with its traceback).
 
+robots.txt files, sitemaps and feeds are no pages: what becomes of each is counted in
+`discovery/…` (read, with its kind; unreadable, missed, with the reason), as are the URLs they
+list that the crawl does not request (`crawler.spiders.admission`).
+
 `pages/requested` counts pages once each, at the downloader: redirect hops and retries of a page
 are not new pages. At the end of the crawl the outcomes must add up to it; any difference is
 logged as an error and kept in `pages/unaccounted`.
@@ -123,7 +127,7 @@ class PageAccounting:
 
     def process_request(self, request: Request) -> None:
         is_follow_up = request.meta.get("redirect_times") or request.meta.get("retry_times")
-        if not is_follow_up and not request.meta.get("dont_obey_robotstxt"):
+        if not (is_follow_up or request.meta.get("dont_obey_robotstxt") or is_discovery(request)):
             self.stats.inc_value("pages/requested")
 
     def spider_opened(self, spider: Spider) -> None:
@@ -180,6 +184,10 @@ class PageAccounting:
         self.record(outcome, getattr(item, "url", "?"), str(exception), redirected_from(response))
 
     def spider_error(self, failure: Failure, response: Response) -> None:
+        if is_discovery(response.request):
+            # A robots.txt, sitemap or feed: no page of the crawl (its traceback is logged).
+            self.stats.inc_value("discovery/failed")
+            return
         self.record(
             "failed",
             response.url,
@@ -189,6 +197,8 @@ class PageAccounting:
 
     def request_dropped(self, request: Request) -> None:
         # A dropped first request was never counted; a dropped redirect hop ends its page.
+        if is_discovery(request):
+            return
         redirects = redirect_urls(request)
         if redirects:
             self.record(
@@ -251,6 +261,15 @@ class PageAccounting:
         write_json_atomically(path, crawl_summary(self.stats.get_stats()))
 
 
+DISCOVERY = "discovery"
+"""Request meta key of a robots.txt, sitemap or feed request (its value: what it is expected to
+be): a document the crawl reads for the pages it lists, counted in `discovery/…`, not a page."""
+
+
+def is_discovery(request: Request | None) -> bool:
+    return request is not None and bool(request.meta.get(DISCOVERY))
+
+
 def redirected_from(response: Response | None) -> list[str]:
     """The URLs that redirected to the response, first requested first."""
     return redirect_urls(response.request if response is not None else None)
@@ -265,14 +284,16 @@ def redirect_urls(request: Request | None) -> list[str]:
 
 
 def crawl_summary(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
-    """The page counts of a crawl from its stats: `{"pages": {"requested": …, "article": …,
-    "rejected/no-body": …}}`, as summary.json holds them."""
+    """The page counts of a crawl from its stats, and the discovered URLs it did not request:
+    `{"pages": {"requested": …, "article": …, "rejected/no-body": …}, "discovery": {"seen": …}}`,
+    as summary.json holds them."""
     return {
-        "pages": {
-            key.removeprefix("pages/"): value
+        section: {
+            key.removeprefix(f"{section}/"): value
             for key, value in sorted(stats.items())
-            if key.startswith("pages/")
+            if key.startswith(f"{section}/")
         }
+        for section in ("pages", "discovery")
     }
 
 

@@ -41,6 +41,10 @@ SCRAPY_REDIS = ("DUPEFILTER_KEY", "REDIS_CLS", "REDIS_ENCODING", "REDIS_HOST", "
                 "MAX_IDLE_TIME_BEFORE_CLOSE")
 """The settings scrapy-redis reads (its `defaults` module names only some of them)."""
 
+SCRAPY_SET = ("SETTINGS_MODULE",)
+"""Settings Scrapy itself sets at project priority (from `scrapy.cfg`), named nowhere else."""
+
+
 class SettingsError(ValueError):
     """A setting the user gave is unknown or has a value of the wrong kind."""
 
@@ -56,7 +60,7 @@ def known_settings() -> dict[str, tuple[object, bool]]:
 
     known: dict[str, tuple[object, bool]] = {
         n: (getattr(default_settings, n), False) for n in dir(default_settings) if n.isupper()}
-    known.update({n: (None, False) for n in SCRAPY_REDIS})
+    known.update({n: (None, False) for n in (*SCRAPY_REDIS, *SCRAPY_SET)})
     known.update({n: (getattr(project, n), True) for n in dir(project) if n.isupper()})
     defaults = DedupOptions()
     known.update({f"DEDUP_{f.name.upper()}": (getattr(defaults, f.name), True)

@@ -119,6 +119,16 @@ DEDUP_RESET = False
 DEDUP_SHARED_INDEX = False
 CLUSTER_REPORT_DIR = str(PROJECT_ROOT / "output" / "%(name)s" / "report")
 
+# A recurring job's record of the pages it finished (SQLite; %(name)s is the spider): a later run
+# requests none of them again unless its sitemap says it changed. Empty: every run starts afresh.
+CRAWL_SEEN = ""
+# Per site and run, so that a calendar, a search page or endless pagination cannot keep a crawl
+# busy forever (0: no limit; each limit hit is counted, discovery/limit-*).
+SITE_MAX_PAGES = 0
+SITE_MAX_LISTING_DEPTH = 10
+SITE_MAX_QUERY_VARIANTS = 20
+SITE_MAX_DOCUMENTS = 500
+
 LOG_LEVEL = "INFO"  # default DEBUG logs every request and item
 # With STATS_CLASS = "crawler.stats.JsonFileStatsCollector": all crawl stats as JSON here.
 STATS_FILE = ""

@@ -55,9 +55,8 @@ def test_non_articles_are_rejected_and_unsaved_links_missed_with_reasons(crawl, 
 
 def test_outcomes_add_up_to_the_pages_requested(crawl, fixture_manifest):
     pages = crawl.summary["pages"]
-    assert pages["requested"] == len(fixture_manifest["pages"]) + len(
-        fixture_manifest["unsaved_links"]
-    )
+    web_pages = [p for p in fixture_manifest["pages"] if p["kind"] != "discovery"]
+    assert pages["requested"] == len(web_pages) + len(fixture_manifest["unsaved_links"])
     outcomes = ("article", "rejected", "missed", "listing", "failed")
     assert sum(pages[outcome] for outcome in outcomes) == pages["requested"]
     assert pages["article"] == len(crawl.articles)
@@ -136,3 +135,19 @@ def test_cluster_report_is_written_at_the_end_of_the_crawl(crawl):
     assert (report / "report.html").is_file()
     document = (report / "clusters.json").read_text(encoding="utf-8")
     assert '"schema"' in document
+
+
+def test_each_sites_robots_sitemaps_and_feeds_are_read(crawl, fixture_manifest):
+    """robots.txt of three sites (jakarta365 has none), tribunnews's sitemap index (listing
+    itself too: read once), its news sitemap and gzip sitemap, etindonesia's and berita247's
+    sitemaps (berita247's at the well-known address its robots.txt does not name), two RSS feeds
+    and the Atom feed berita247's home page announces."""
+    discovery = crawl.summary["discovery"]
+    saved = [p for p in fixture_manifest["pages"] if p["kind"] == "discovery"]
+    read = sum(discovery.get(kind, 0) for kind in
+               ("robots", "sitemap-index", "sitemap", "news-sitemap", "feed"))
+    assert read == len(saved) == 11
+    assert discovery["robots"] == 3
+    assert discovery["news-sitemap"] == 1 and discovery["feed"] == 3
+    assert discovery["absent"] == 2  # jakarta365: no robots.txt, no /sitemap.xml
+    assert "unreadable" not in discovery and "failed" not in discovery

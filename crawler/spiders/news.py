@@ -16,20 +16,32 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Coroutine, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from weakref import WeakKeyDictionary
 
 from scrapy import Request, Spider, signals
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.accounting import listing_page, page_missed
+from crawler.accounting import DISCOVERY, listing_page, page_finished, page_missed, reason_code
 from crawler.checks import exit_with
+from crawler.discovery import (
+    FEED,
+    INDEX,
+    NEWS_SITEMAP,
+    UnreadableDocument,
+    read_document,
+    sitemaps_in_robots,
+)
 from crawler.items import Article, PageReject
 from crawler.offline import MISS_FLAG, FixtureManifest, PageTooLarge
+from crawler.seen import SeenPages
 from crawler.sites import Site, host_of, site_list
+from crawler.spiders.admission import Admission, Limits
 from crawler.workers.extractor import PageExtractor
 from crawler.workers.pages import ExtractedPage, PageLinks
 
@@ -73,10 +85,13 @@ class NewsSpider(Spider):
     extractor: PageExtractor
 
     def __init__(self, *args: Any, site: str | None = None, group: str | None = None,
-                 **kwargs: Any) -> None:
+                 since: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.site_names = site
         self.group = group
+        self.since = since
+        self.admission: Admission
+        self.max_size = 0
         self.sites: tuple[Site, ...] = ()
         self.followed: set[str] = set()
         self.seen_hrefs: set[str] = set()
@@ -93,8 +108,25 @@ class NewsSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         try:
             spider.use_sites(spider.choose_sites(crawler))
+            since = parse_since(spider.since)
         except ValueError as exc:
             exit_with(str(exc))
+        settings = crawler.settings
+        seen_path = settings.get("CRAWL_SEEN")
+        seen = SeenPages(Path(seen_path % {"name": spider.name})) if seen_path else None
+        spider.admission = Admission(
+            crawler,
+            Limits(settings.getint("SITE_MAX_PAGES"), settings.getint("SITE_MAX_LISTING_DEPTH"),
+                   settings.getint("SITE_MAX_QUERY_VARIANTS"),
+                   settings.getint("SITE_MAX_DOCUMENTS")),
+            since, seen)
+        if seen is not None:
+            crawler.signals.connect(spider.page_done, page_finished)
+            crawler.signals.connect(seen.close, signals.spider_closed)
+            spider.logger.info("Pages done by earlier runs of the job: %d (%s)", len(seen),
+                               seen.path)
+        # The unpacked size of a gzip sitemap is bounded as Scrapy bounds a download.
+        spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         spider.extractor = PageExtractor.from_crawler(crawler)
         crawler.signals.connect(spider.start_extraction, signals.response_received)
         return spider
@@ -121,8 +153,92 @@ class NewsSpider(Spider):
         self._site_of_host.clear()
 
     async def start(self) -> AsyncIterator[Any]:
-        for url in self.start_urls:
-            yield Request(url, callback=self.parse_listing, errback=self.page_missed)
+        # Per site: robots.txt for its sitemaps, its home page for its links and feeds, and the
+        # entry points the site list gives.
+        for site in self.sites:
+            yield Request(urljoin(site.home, "/robots.txt"), callback=self.parse_robots,
+                          errback=self.discovery_missed, meta={DISCOVERY: "robots"})
+            yield Request(site.home, callback=self.parse_listing, errback=self.page_missed)
+            for url in (*site.sitemaps, *site.feeds):
+                request = self.document_request(url)
+                if request is not None:
+                    yield request
+
+    def document_request(self, url: str) -> Request | None:
+        """The request of a sitemap or feed on a crawled site, once each and within the site's
+        sitemap limit; None otherwise."""
+        url = clean_link(url)
+        site = self.site_of(url)
+        if url in self.followed or site is None or not self.admission.document(site):
+            return None
+        self.followed.add(url)
+        return Request(url, callback=self.parse_document, errback=self.discovery_missed,
+                       meta={DISCOVERY: "document"})
+
+    def page_done(self, url: str, outcome: str, aliases: list[str]) -> None:
+        """Signal handler (`page_finished`): a recurring job keeps what it finished."""
+        if self.admission.seen is not None:
+            self.admission.seen.record(url, outcome, aliases)
+
+    async def parse_robots(self, response: Response) -> list[Request]:
+        """robots.txt: the sitemaps it names (or, with none, the well-known `/sitemap.xml`)."""
+        self.admission.count("robots")
+        named = sitemaps_in_robots(response.body, response.url)
+        if not named:
+            self.admission.count("robots-without-sitemaps")
+            named = [urljoin(response.url, "/sitemap.xml")]
+        return [r for url in named if (r := self.document_request(url)) is not None]
+
+    async def parse_document(self, response: Response) -> list[Request]:
+        """A sitemap index, a sitemap, a news sitemap or a feed: the sitemaps and the article
+        pages it lists, each through `Admission`; counted unreadable when it is none of these."""
+        try:
+            document = read_document(response.body, response.url, self.max_size)
+        except UnreadableDocument as exc:
+            self.admission.count("unreadable")
+            self.admission.count(f"unreadable/{reason_code(str(exc))}")
+            self.logger.warning("Unreadable sitemap or feed %s: %s", response.url, exc)
+            return []
+        self.admission.count(document.kind)
+        if document.damaged:
+            self.admission.count("damaged")
+            self.logger.warning("Sitemap or feed %s breaks off: %d entries read before the break",
+                                response.url, len(document.entries))
+        news = document.kind in (NEWS_SITEMAP, FEED)
+        requests: list[Request] = []
+        for entry in document.entries:
+            site = self.site_of(entry.url)
+            if site is None:
+                self.admission.refuse("off-site")
+                continue
+            url = clean_link(entry.url)
+            if url in self.followed:
+                continue
+            if document.kind == INDEX:
+                request = self.document_request(url)
+                if request is not None:
+                    requests.append(request)
+            elif self.admission.entry(site, replace(entry, url=url), news):
+                self.followed.add(url)
+                requests.append(Request(url, callback=self.parse_article,
+                                        errback=self.page_missed))
+        return requests
+
+    def discovery_missed(self, failure: Failure) -> list[Request]:
+        """Errback of a robots.txt, sitemap or feed: counted with the reason; a site that has
+        none (404, or no saved copy offline) is no fault. Without a robots.txt, the well-known
+        `/sitemap.xml` is tried."""
+        request = failure.request  # type: ignore[attr-defined]
+        reason = self.miss_reason(failure)
+        code = reason_code(reason)
+        absent = code in ("http-404", "http-410", "no-fixture")
+        self.admission.count("absent" if absent else f"missed/{code}")
+        log = self.logger.debug if absent else self.logger.warning
+        log("No %s at %s (%s)", request.meta.get(DISCOVERY, "document"), request.url, reason)
+        if request.meta.get(DISCOVERY) != "robots":
+            return []
+        fallback = self.document_request(urljoin(request.url, "/sitemap.xml"))
+        return [] if fallback is None else [fallback]
 
     def start_extraction(self, response: Response, request: Request) -> None:
         """Signal handler (`response_received`): a downloaded page goes to the extraction workers
@@ -149,7 +265,13 @@ class NewsSpider(Spider):
             return []
         started = self.reading.pop(response.request, None) if response.request else None
         links = await (started or self.read_links(response))
-        return list(self.follow_links(links))
+        depth = int(response.meta.get("listing_depth", 0)) + 1
+        requests = list(self.follow_links(links, depth))
+        for href in links.feeds:
+            request = self.document_request(links.absolute(href))
+            if request is not None:
+                requests.append(request)
+        return requests
 
     async def parse_article(
         self, response: Response
@@ -179,8 +301,9 @@ class NewsSpider(Spider):
     def read_links(self, response: TextResponse) -> Coroutine[Any, Any, PageLinks]:
         return self.extractor.links(response.body, response.url, content_type(response))
 
-    def follow_links(self, links: PageLinks) -> Iterator[Request]:
-        """Requests for the page's links that its site's rules follow."""
+    def follow_links(self, links: PageLinks, depth: int = 1) -> Iterator[Request]:
+        """Requests for the page's links that its site's rules follow; a listing page linked
+        here is `depth` listing hops from a home page."""
         # A plain walk over the hrefs instead of Scrapy's LinkExtractor: the site rules already
         # decide which URLs count, and LinkExtractor's per-link canonicalisation cost more than
         # 10 ms per page, a third of the extraction time.
@@ -206,10 +329,13 @@ class NewsSpider(Spider):
                 continue
             self.followed.add(url)
             kind = site.page_kind(url)
+            if kind is None or not self.admission.link(site, url, kind, depth):
+                continue
             if kind == "article":
                 yield Request(url, callback=self.parse_article, errback=self.page_missed)
-            elif kind == "listing":
-                yield Request(url, callback=self.parse_listing, errback=self.page_missed)
+            else:
+                yield Request(url, callback=self.parse_listing, errback=self.page_missed,
+                              meta={"listing_depth": depth})
 
     def site_of(self, url: str) -> Site | None:
         """The crawled site whose host `url` is on (`www.` is the same site), if any."""
@@ -225,21 +351,35 @@ class NewsSpider(Spider):
     def page_missed(self, failure: Failure) -> None:
         """Errback: the page could not be fetched. Counted and listed, and the crawl goes on."""
         request = failure.request  # type: ignore[attr-defined]
-        if isinstance(failure.value, HttpError):
-            response = failure.value.response
-            reason = (
-                "no-fixture: no saved page for this URL"
-                if MISS_FLAG in response.flags
-                else f"http-{response.status}: the server answered {response.status}"
-            )
-        elif isinstance(failure.value, PageTooLarge):
-            reason = f"too-large: {failure.getErrorMessage()}"
-        else:
-            reason = f"download-error: {failure.getErrorMessage()}"
+        reason = self.miss_reason(failure)
         self.logger.warning("Missed %s (%s)", request.url, reason)
         self.crawler.signals.send_catch_log(
             page_missed, url=request.url, reason=reason, request=request
         )
+
+    @staticmethod
+    def miss_reason(failure: Failure) -> str:
+        """Why a request failed, as `code: explanation`."""
+        if isinstance(failure.value, HttpError):
+            response = failure.value.response
+            if MISS_FLAG in response.flags:
+                return "no-fixture: no saved page for this URL"
+            return f"http-{response.status}: the server answered {response.status}"
+        if isinstance(failure.value, PageTooLarge):
+            return f"too-large: {failure.getErrorMessage()}"
+        return f"download-error: {failure.getErrorMessage()}"
+
+
+def parse_since(value: str | None) -> datetime | None:
+    """`-a since=2025-02-12` (or a full ISO 8601 time; without an offset, UTC)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"since={value!r} is no date (2025-02-12, 2025-02-12T06:00+07:00)")\
+            from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class AllSitesSpider(NewsSpider):

@@ -5,7 +5,7 @@ this module before their first page)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -28,6 +28,8 @@ class PageLinks:
     hrefs: list[str]
     base_url: str
     """The page's `<base href>` made absolute, or the page's URL when it has none."""
+    feeds: list[str] = field(default_factory=list)
+    """The hrefs of the RSS and Atom feeds the page announces (`<link rel="alternate">`)."""
 
     def absolute(self, href: str) -> str:
         """The href as Scrapy's `response.urljoin` makes it absolute."""
@@ -88,7 +90,17 @@ def page_links(html: str, url: str, encoding: str | None = None) -> PageLinks:
     """The page's hrefs and base URL, as Scrapy's `response.xpath("//a/@href")` and
     `response.urljoin` read them (the `<base href>` within the first 4 KB, as Scrapy looks)."""
     base_url = get_base_url(html[:4096], url, encoding or "utf-8")
-    return PageLinks(link_hrefs(html), base_url)
+    root = parse_for_links(html)
+    if root is None:
+        return PageLinks([], base_url)
+    return PageLinks([str(href) for href in root.xpath("//a/@href")], base_url,
+                     [str(href) for href in root.xpath(FEED_LINKS)])
+
+
+FEED_LINKS = ("//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]"
+              "[@type='application/rss+xml' or @type='application/atom+xml'"
+              " or @type='application/feed+json']/@href")
+"""The feeds a page announces, as feed readers find them."""
 
 
 def link_hrefs(html: str) -> list[str]:
@@ -101,13 +113,18 @@ def link_hrefs(html: str) -> list[str]:
     made reading a listing page's links three times slower, and importing parsel would add to
     every worker's start.
     """
+    root = parse_for_links(html)
+    return [] if root is None else [str(href) for href in root.xpath("//a/@href")]
+
+
+def parse_for_links(html: str) -> lxml.etree._Element | None:
+    """The page's tree as `link_hrefs` reads it, or None when nothing parses."""
     data = html.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
     parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     try:
-        root = lxml.etree.fromstring(data, parser)
+        return lxml.etree.fromstring(data, parser)
     except (ValueError, lxml.etree.ParserError):
-        return []
-    return [] if root is None else [str(href) for href in root.xpath("//a/@href")]
+        return None
 
 
 def warm_up() -> None:
