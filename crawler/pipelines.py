@@ -12,6 +12,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.accounting import DuplicatePage, page_finished
 from crawler.clustering import CrawlClusters
+from crawler.compat import scraper_full
 from crawler.dedup import Document, parse_published
 from crawler.dedup.shared import SHARED_INDEX_LOST
 from crawler.extract.article import site_of
@@ -156,13 +157,7 @@ class CanonicalDuplicatesPipeline:
             await asyncio.wait([future], timeout=min(left, self.POLL_SECONDS))
 
     def scraper_full(self) -> bool:
-        """Whether Scrapy holds back new requests because the responses being scraped (these
-        waiting pages among them) fill its scraper (`SCRAPER_SLOT_MAX_ACTIVE_SIZE`)."""
-        try:
-            slot = self.crawler.engine.scraper.slot
-        except RuntimeError:  # no engine: the pipeline runs outside a crawl
-            return False
-        return slot is not None and slot.needs_backout()
+        return scraper_full(self.crawler)
 
     def wake(self, identity: str) -> None:
         future = self.waiting.pop(identity, None)

@@ -13,7 +13,7 @@ Our own settings (documented in the README):
 - EXTRACT_TIMEOUT: seconds one page may take in a worker before it is rejected.
 - EXTRACT_NICE: how much lower the workers' scheduling priority is than the crawl process's.
 - REDIS_URL (env CRAWLER_REDIS_URL), CRAWL_JOB, CRAWL_WORKER, CRAWL_WORKER_TTL: the distributed
-  mode, see crawler/distributed.py.
+  mode, see crawler/distributed/.
 - DEDUP_INDEX: the crawl's persisted dedup index; empty keeps it in memory for one crawl.
 - DEDUP_RESET: start the crawl's dedup index afresh.
 - DEDUP_SHARED_INDEX: provisional cluster ids against one index in Redis (distributed mode).
@@ -39,17 +39,17 @@ ADDONS = {
     "crawler.offline.OfflineFixtures": 0,
     "crawler.feeds.DefaultFeed": 0,
     # After DefaultFeed: gives the default feed a per-worker name in the distributed mode.
-    "crawler.distributed.DistributedCrawl": 10,
+    "crawler.distributed.addon.DistributedCrawl": 10,
     # -s JOBDIR=DIR: a crawl killed at any point resumes where it stopped (crawler/resume.py).
     # After DistributedCrawl: a Redis frontier keeps the job itself, and JOBDIR is left alone.
     "crawler.resume.ResumableJob": 20,
 }
-# Distributed mode (crawler/distributed.py): several crawl processes share one Redis frontier.
+# Distributed mode (crawler/distributed/): several crawl processes share one Redis frontier.
 # Empty = the embedded frontier, no server. The environment variable CRAWLER_REDIS_URL also works.
 REDIS_URL = ""
 # The job's Redis key prefix (empty: the spider's name), this worker's name in its file names
 # (empty: <host>-<pid>, or env CRAWLER_WORKER), and the heartbeat age after which a worker is dead
-# and its in-flight requests go back to the queue (crawler/distributed.py).
+# and its in-flight requests go back to the queue (crawler/distributed/).
 CRAWL_JOB = ""
 CRAWL_WORKER = ""
 CRAWL_WORKER_TTL = 10.0

@@ -4,13 +4,14 @@ scripts and benchmarks that read a crawl's figures after it ends."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy.statscollectors import MemoryStatsCollector
 
 from crawler.files import write_json_atomically
 
 if TYPE_CHECKING:
+    from scrapy import Spider
     from scrapy.crawler import Crawler
 
 
@@ -21,7 +22,7 @@ class JsonFileStatsCollector(MemoryStatsCollector):
         super().__init__(crawler)
         self.stats_file = crawler.settings.get("STATS_FILE", "")
 
-    def _persist_stats(self, stats: dict[str, Any]) -> None:
-        super()._persist_stats(stats)
+    def close_spider(self, spider: Spider | None = None, reason: str | None = None) -> None:
+        super().close_spider(spider, reason=reason)
         if self.stats_file:
-            write_json_atomically(Path(self.stats_file), stats)
+            write_json_atomically(Path(self.stats_file), self.get_stats())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from crawler.discovery import (
     read_document,
     sitemaps_in_robots,
 )
+from crawler.spiders.news import parse_since
 from tests.conftest import FIXTURES, SavedPage, run_crawl, write_site
 
 HOME = "https://contoh-berita.example/"
@@ -185,3 +187,14 @@ def test_bad_discovery_documents_are_counted_and_the_crawl_goes_on(tmp_path):
     assert discovery["feed"] == 1 and discovery["off-site"] == 1
     assert "Traceback" not in crawl.log
     assert crawl.summary["pages"]["unaccounted"] == 0
+
+
+def test_since_takes_a_date_a_time_or_a_span_back_from_now():
+    now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    assert parse_since("2026-12-01") == datetime(2026, 12, 1, tzinfo=UTC)
+    assert parse_since("2026-12-01T06:00+07:00") == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    assert parse_since("6h", now) == datetime(2026, 12, 4, 6, 0, tzinfo=UTC)
+    assert parse_since("2d", now) == datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    assert parse_since("", now) is None
+    with pytest.raises(ValueError, match="no date"):
+        parse_since("yesterday", now)

@@ -21,19 +21,22 @@ from typing import TYPE_CHECKING
 import pytest
 import redis
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 
 from crawler.accounting import OUTCOMES
+from crawler.dedup import DedupOptions
 from crawler.distributed import (
     DistributedCrawl,
     ExportArticleOnce,
     Frontier,
+    FrontierScheduler,
     JobKeys,
     feed_uri_params,
     merge_outputs,
     per_worker,
     redacted,
-    worker_command,
 )
+from crawler.distributed.__main__ import main, worker_command
 from tests.conftest import PROJECT_ROOT, REDIS_URL, CrawlRun, read_jsonl, run_crawl
 
 if TYPE_CHECKING:
@@ -152,7 +155,7 @@ def test_without_a_redis_url_the_embedded_default_is_untouched():
 
 def test_the_environment_variable_switches_the_distributed_mode_on():
     settings = configured({}, {"CRAWLER_REDIS_URL": "redis://h:1", "CRAWLER_WORKER": "w7"})
-    assert settings["SCHEDULER"] == "crawler.distributed.FrontierScheduler"
+    assert load_object(settings["SCHEDULER"]) is FrontierScheduler
     assert settings["REDIS_URL"] == "redis://h:1"
     assert list(settings.getdict("FEEDS")) == ["out/%(name)s/%(job)s/articles-%(worker)s.jsonl"]
     assert settings["REJECTS_FILE"] == "out/%(name)s/%(name)s/rejects-w7.jsonl"
@@ -195,12 +198,47 @@ def test_merge_keeps_one_line_per_article_and_sums_the_pages(tmp_path):
         )
         (tmp_path / f"articles-{worker}.jsonl").write_text(lines)
         (tmp_path / f"summary-{worker}.json").write_text(json.dumps({"pages": {"article": 2}}))
-    merged = merge_outputs(tmp_path)
+    merged = merge_outputs(tmp_path, DedupOptions())
     assert (merged.articles, merged.duplicates) == (3, 1)
     rows = list(read_jsonl(tmp_path / "articles.jsonl"))
     assert [row["url"] for row in rows] == ["a", "b", "c"]
     assert all(row["copy_cluster"] and row["event_cluster"] for row in rows)
     assert json.loads((tmp_path / "summary.json").read_text()) == {"pages": {"article": 4}}
+
+
+STORY = " ".join(f"Kalimat nomor {n} tentang banjir di Jakarta Utara pada hari Senin."
+                 for n in range(40))
+
+
+def test_merge_clusters_with_the_settings_the_job_was_given(tmp_path, capsys):
+    edited = STORY.replace("nomor 20", "ke-20")
+    rows = [{"url": "a", "title": "Banjir", "body": STORY},
+            {"url": "b", "title": "Banjir", "body": edited}]
+    (tmp_path / "articles-w1.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+    def copies(*settings: str) -> int:
+        assert main(["merge", str(tmp_path), *settings]) == 0
+        return len({row["copy_cluster"] for row in read_jsonl(tmp_path / "articles.jsonl")})
+
+    assert copies() == 1
+    assert copies("-s", "DEDUP_COPY_THRESHOLD=1", "-s", "DEDUP_COPY_CONTAINMENT=1") == 2
+    assert main(["merge", str(tmp_path), "-s", "DEDUP_COPY_THRESHOLDS=1"]) == 2
+    assert "did you mean DEDUP_COPY_THRESHOLD" in capsys.readouterr().err
+
+
+def test_a_failed_merge_leaves_the_previous_one(tmp_path, capsys):
+    (tmp_path / "articles-w1.jsonl").write_text(json.dumps({"url": "a", "title": "A",
+                                                            "body": STORY}) + "\n")
+    assert main(["merge", str(tmp_path)]) == 0
+    before = {name: (tmp_path / name).read_bytes()
+              for name in ("articles.jsonl", "rejects.jsonl", "summary.json")}
+    (tmp_path / "articles-w2.jsonl").write_text('{"url": "b", "title"\n')
+    assert main(["merge", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert "articles-w2.jsonl, line 1: not JSON" in error and "Traceback" not in error
+    assert {name: (tmp_path / name).read_bytes() for name in before} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles-w1.jsonl",
+                                                          "articles-w2.jsonl", *sorted(before)]
 
 
 # --- crawls ----------------------------------------------------------------------------------
@@ -254,7 +292,7 @@ def test_two_workers_together_crawl_exactly_what_one_process_crawls(embedded, jo
     assert all(p["requested"] > 0 for p in pages), "one worker did all the work"
     assert all("Traceback" not in log for log in logs)
     assert all("stopped workers" not in log for log in logs), "a live worker was taken for dead"
-    merge_outputs(tmp_path)
+    merge_outputs(tmp_path, DedupOptions())
     merged = {a["url"]: (a["copy_cluster"], a["event_cluster"])
               for a in read_jsonl(tmp_path / "articles.jsonl")}
     assert merged == {a["url"]: (a["copy_cluster"], a["event_cluster"])

@@ -14,10 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.checks import SettingsError, check_settings
+from crawler.command import ProjectCommand
 from crawler.dedup import DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
 from crawler.dedup.jsonl import ClusterReport, NoRecords, cluster_jsonl
 from crawler.files import read_jsonl
@@ -27,16 +27,9 @@ SKIPS_SHOWN = 20
 """Skipped input lines listed one by one; the rest are counted."""
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 (Scrapy declares it a ClassVar)
-
-    def syntax(self) -> str:
-        return "IN.jsonl -o OUT.jsonl [--index PATH] [--reset-index] [--report DIR]"
-
-    def short_desc(self) -> str:
-        return "Add copy_cluster and event_cluster to a JSONL file of article records"
+class Command(ProjectCommand):
+    usage = "IN.jsonl -o OUT.jsonl [--index PATH] [--reset-index] [--report DIR]"
+    summary = "Add copy_cluster and event_cluster to a JSONL file of article records"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from scrapy.commands import ScrapyCommand
-
+from crawler.command import ProjectCommand
 from crawler.sites import site_list
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 (Scrapy declares it a ClassVar)
-
-    def syntax(self) -> str:
-        return "[-g GROUP]"
-
-    def short_desc(self) -> str:
-        return "List the news sites a crawl knows by name, with their groups and entry points"
+class Command(ProjectCommand):
+    usage = "[-g GROUP]"
+    summary = "List the news sites a crawl knows by name, with their groups and entry points"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)

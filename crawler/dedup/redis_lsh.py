@@ -7,6 +7,7 @@ import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import redis
 from datasketch import LeanMinHash, MinHashLSH
 
@@ -36,6 +37,11 @@ return 1
 """
 
 
+def band_hash(band: np.ndarray) -> bytes:
+    """The key of one band's bucket: its hash values, byte-swapped (datasketch's default)."""
+    return bytes(band.byteswap().data)
+
+
 class RedisLSH:
     """A datasketch `MinHashLSH` on Redis (its storage config and key layout, so datasketch's
     own `query` reads it), fed and queried in few commands: an insert of any number of keys is
@@ -47,14 +53,19 @@ class RedisLSH:
     def __init__(self, client: redis.Redis, config: Mapping[str, Any], num_perm: int,
                  params: tuple[int, int]) -> None:
         self.client = client
-        self.lsh = MinHashLSH(num_perm=num_perm, params=params, storage_config=dict(config))
+        # datasketch hashes the byte-swapped band with `hashfunc`: the identity keeps its
+        # default bucket keys (indexes written before stay readable) and lets `band_hash` compute
+        # them without its private `_H`.
+        self.lsh = MinHashLSH(num_perm=num_perm, params=params, storage_config=dict(config),
+                              hashfunc=bytes)
         self.tables = self.lsh.hashtables
-        self.names = [self.lsh.keys._name] + [t._name for t in self.tables]
+        # A storage's Redis key of the empty key is its name, the prefix of all its keys.
+        self.names = [self.lsh.keys.redis_key(b"")] + [t.redis_key(b"") for t in self.tables]
         self._insert = client.register_script(_INSERT)
 
     def band_hashes(self, minhash: LeanMinHash) -> list[bytes]:
         hv = minhash.hashvalues
-        return [self.lsh._H(hv[s:e]) for s, e in self.lsh.hashranges]
+        return [band_hash(hv[s:e]) for s, e in self.lsh.hashranges]
 
     def queue_query(self, pipe: Any, minhash: LeanMinHash) -> None:
         """Queue one query on `pipe`: its result is a set of pickled keys (`collect`)."""

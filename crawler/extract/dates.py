@@ -17,6 +17,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from crawler.extract.meta import PageMeta
+from crawler.extract.months import NUMERIC_DATE_LANGUAGES, month_alternation, month_numbers
 
 _META_KEYS = (
     "article:published_time",
@@ -37,28 +38,8 @@ _META_KEYS = (
 )
 _TIME_DATETIME = XPath("(//time[@datetime]/@datetime | //*[@itemprop='datePublished']/@title)")
 _ZONES = {"wib": "+07:00", "wita": "+08:00", "wit": "+09:00", "utc": "+00:00", "gmt": "+00:00"}
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("januari", "january", "jan"),
-            ("februari", "february", "feb", "pebruari"),
-            ("maret", "march", "mar"),
-            ("april", "apr"),
-            ("mei", "may"),
-            ("juni", "june", "jun"),
-            ("juli", "july", "jul"),
-            ("agustus", "august", "agu", "agt", "aug"),
-            ("september", "sep", "sept"),
-            ("oktober", "october", "okt", "oct"),
-            ("november", "nov", "nop"),
-            ("desember", "december", "des", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTHS = month_numbers(NUMERIC_DATE_LANGUAGES)
+_MONTH_ALT = month_alternation(NUMERIC_DATE_LANGUAGES)
 _TEXT_DATE_RE = re.compile(
     rf"\b(\d{{1,2}})\s+({_MONTH_ALT})\.?\s+(\d{{4}})"
     r"(?:\D{0,12}?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?\s*(wib|wita|wit|utc|gmt)?\b",

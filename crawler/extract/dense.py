@@ -19,7 +19,7 @@ from crawler.extract.lines import Line
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-    from crawler.extract.body import LinkIndex
+    from crawler.extract.walk import LinkIndex
 
 BLOCK_TAGS = frozenset(
     [

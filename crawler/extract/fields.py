@@ -31,8 +31,8 @@ _CREDIT_TEXT = XPath(
     "contains(., 'sumber :') or contains(., 'sumber:')]"
 )
 _BYLINE_PREFIX_RE = re.compile(
-    r"^\W*(?:(?:diposting|ditulis|dilaporkan)\s+oleh|oleh|by|penulis|reporter|pewarta|"
-    r"kontributor|writer|author|laporan\s+(?:wartawan|reporter|koresponden)\s+[\w.]+)\s*[:|,]?\s*",
+    rf"^\W*(?:(?:diposting|ditulis|dilaporkan)\s+oleh|oleh|by|{rules.WRITER_LABELS}|author|"
+    rf"{rules.REPORTED_BY}\s+[\w.]+)\s*[:|,]?\s*",
     re.IGNORECASE,
 )
 _EDITOR_RE = re.compile(r"^\W*(?:editor|penyunting|redaktur|editing)\b", re.IGNORECASE)

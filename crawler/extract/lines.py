@@ -10,6 +10,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from crawler.extract.stamps import (
+    is_date_line,
+    is_date_stamp,
+    is_relative_time,
+    leading_stamp_end,
+)
+
 # "Baca juga: …", "BACA JUGA", "Lihat juga", "Simak juga", "Tonton juga", "Read also", "ALSO READ"
 _SEE_ALSO_RE = re.compile(
     r"^\W*(?:(?:baca|lihat|simak|tonton|cek|klik|saksikan)\s+(?:juga|pula|selengkapnya|berita|artikel)"
@@ -17,16 +24,19 @@ _SEE_ALSO_RE = re.compile(
     r"|read\s+(?:also|more)|also\s+read|see\s+also|related\s*:)\b",
     re.IGNORECASE,
 )
+WRITER_LABELS = r"penulis|reporter|pewarta|kontributor|writer"
+"""Labels of the line naming an article's writer ("Penulis: Name"), for line and byline rules."""
+REPORTED_BY = r"laporan\s+(?:wartawan|reporter|koresponden)"
+""" "Laporan Wartawan Tribunnews.com, Name": the writer's credit of a regional report."""
 # staff credit lines: "Editor: X", "Penulis : X", "Fotografer: X", "Redaksi: …"
 _STAFF_RE = re.compile(
     r"^\W*(?:editor|penulis|reporter|fotografer|redaksi|pewarta|penyunting|kontributor|"
     r"penerjemah|alih\s+bahasa|foto|video|grafis|sumber\s+foto|copy\s*editor|"
-    r"laporan\s+(?:wartawan|reporter|koresponden))\b[^:|\n]{0,40}?\s*[:|]",
+    rf"{REPORTED_BY})\b[^:|\n]{{0,40}}?\s*[:|]",
     re.IGNORECASE,
 )
 _WRITER_RE = re.compile(
-    r"^\W*(?:penulis|reporter|pewarta|kontributor|writer|"
-    r"laporan\s+(?:wartawan|reporter|koresponden)\s+[\w.]+\s*,?)\s*[:|]?\s*(.+)$",
+    rf"^\W*(?:{WRITER_LABELS}|{REPORTED_BY}\s+[\w.]+\s*,?)\s*[:|]?\s*(.+)$",
     re.IGNORECASE,
 )
 # "(Tribunnews.com, Andari Wulan Nugrahani)": publisher, then the writer's name
@@ -34,7 +44,7 @@ _PAREN_CREDIT_NAME_RE = re.compile(
     r"^\(\s*(?:[\w-]+\.)+(?:com|net|id|org|co)\s*[,/]\s*([A-Z][^()/,]{1,60})\)\W*$"
 )
 _PAREN_HOST_RE = re.compile(r"^\(\s*(?:[\w-]+\.)+(?:com|net|id|org|co)\b", re.IGNORECASE)
-_REPORT_BY_RE = re.compile(r"^\W*laporan\s+(?:wartawan|reporter|koresponden)\b", re.IGNORECASE)
+_REPORT_BY_RE = re.compile(rf"^\W*{REPORTED_BY}\b", re.IGNORECASE)
 # "Artikel ini telah tayang di Tribunnews.com dengan judul …"
 _PUBLISHED_AT_RE = re.compile(
     r"^\W*artikel\s+ini\s+(?:telah|sudah)?\s*(?:tayang|terbit|diterbitkan|dipublikasikan|"
@@ -68,68 +78,6 @@ _AD_RE = re.compile(
     r"lanjutkan\s+membaca|konten\s+sponsor|sponsored)\W*$",
     re.IGNORECASE,
 )
-_DAY = (
-    r"(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-)
-_MONTH = (
-    r"(?:jan(?:uari|uary)?|feb(?:ruari|ruary)?|mar(?:et|ch)?|apr(?:il)?|mei|may|jun[ei]?|jul[iy]?|"
-    r"agu(?:stus)?|aug(?:ust)?|sep(?:tember)?|okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|des(?:ember)?|"
-    r"dec(?:ember)?)\.?"
-)
-# a line that is nothing but a date/time stamp: "Selasa, 23/02/2016 15:32 WIB", "13 Feb 2025, 07:15"
-_DATE_LINE_RE = re.compile(
-    rf"^\W*\d{{0,2}}\s*(?:{_DAY}\W*)?(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
-    rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}})"
-    r"(?:\W*(?:pukul\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:wib|wita|wit|utc|gmt|am|pm))*)?"
-    r"(?:\W*(?:diperbarui|updated)\b.*)?\W*$",
-    re.IGNORECASE,
-)
-_RELATIVE_TIME_RE = re.compile(
-    r"^\W*\d+\s+(?:detik|menit|jam|hari|minggu|bulan|tahun|seconds?|minutes?|hours?|days?)\s+"
-    r"(?:yang\s+)?(?:lalu|ago)\W*$",
-    re.IGNORECASE,
-)
-
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-# date and time pieces of a stamp line in any of the page languages we meet
-_STAMP_PART_RE = re.compile(
-    r"(?<![\d.,])(?:\d{4}-\d{2}-\d{2}"
-    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-    r"|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"
-    r"|(?:[01]?\d|2[0-4])[:.][0-5]\d(?:[:.][0-5]\d)?(?:\s*[ap]\.?m\b\.?)?)(?![\d,]|\.\d)",
-    re.IGNORECASE,
-)
-_STAMP_WORDS = _word_set(
-    """
-    senin selasa rabu kamis jumat jum at sabtu minggu ahad monday tuesday wednesday thursday
-    friday saturday sunday mon tue tues wed thu thur thurs fri sat sun segunda terça terca quarta
-    quinta sexta feira sábado sabado domingo lunes martes miércoles miercoles jueves viernes
-    lundi mardi mercredi jeudi vendredi samedi dimanche montag dienstag mittwoch donnerstag
-    freitag samstag sonntag
-    januari februari maret april mei juni juli agustus september oktober november desember
-    january february march may june july august october december jan feb mar apr jun jul agu
-    agt aug sep sept okt oct nov des dec janeiro fevereiro março marco abril maio junho julho
-    setembro outubro novembro dezembro enero febrero marzo mayo junio julio agosto septiembre
-    octubre noviembre diciembre janvier février fevrier mars avril mai juin juillet août aout
-    septembre octobre décembre decembre januar februar märz marz oktober dezember
-    de del do da of the on at am um à às as a le el pukul jam wib wita wit utc gmt
-    published publish posted updated update last modified created date time first
-    dipublikasikan diterbitkan diperbarui terbit diposting tanggal waktu publikasi update
-    publicado publicada atualizado atualizada actualizado em en
-    """
-)
-_ZONES = _word_set(
-    "wib wita wit utc gmt est edt cst cdt mst mdt pst pdt et pt ct bst cet cest eet ist amt msk "
-    "jst kst hkt sgt aest aedt z am pm"
-)
-_BYLINE_START = frozenset({"by", "oleh", "por", "par", "von"})
-_MAX_STAMP_WORDS = 12
-_MAX_BYLINE_WORDS = 4
 _NUMBER_LINE_RE = re.compile(r"^\W*\d{1,3}\W*$")
 # widget headings: what follows them is another page's teaser, not this article
 _WIDGET_HEADING_RE = re.compile(
@@ -311,9 +259,9 @@ def is_boilerplate(line: Line) -> bool:
     return bool(
         _COUNTER_RE.match(text)
         or _AD_RE.match(text)
-        or _DATE_LINE_RE.match(text)
-        or is_date_stamp(line)
-        or _RELATIVE_TIME_RE.match(text)
+        or is_date_line(text)
+        or is_date_stamp(text, line.words)
+        or is_relative_time(text)
         or _NUMBER_LINE_RE.match(text)
     )
 
@@ -336,46 +284,6 @@ def trailing_credit_host(text: str) -> str | None:
         return None
     match = _TRAILING_CREDIT_RE.search(text)
     return credited_host(match.group(0)) if match else None
-
-
-def is_date_stamp(line: Line) -> bool:
-    """A publication stamp in any wording: a date or time and nothing but date words, labels,
-    zones and perhaps a byline ("Updated at 1:23 p.m.", "2019-11-19T08:57:40+01:00",
-    "5:45 AM PST 11/19/2019 by Patrick Shanley", "sexta-feira, 22 de outubro de 2010 às 20:13")."""
-    if line.words > _MAX_STAMP_WORDS:
-        return False
-    text = line.text
-    rest = _STAMP_PART_RE.sub(" ", text)
-    dated = rest != text
-    numbered = dated
-    others: list[str] = []
-    for word in _WORD_RE.findall(rest):
-        lower = word.lower()
-        if word.isdigit():
-            numbered = True
-            continue
-        if lower in _STAMP_WORDS or lower in _ZONES:
-            dated = dated or _is_month(lower)
-            continue
-        others.append(lower)
-    if not (dated and numbered):
-        return False
-    if others and others[0] in _BYLINE_START:
-        return len(others) <= _MAX_BYLINE_WORDS
-    return len(others) <= 1
-
-
-def _is_month(word: str) -> bool:
-    return bool(_MONTH_WORD_RE.match(word))
-
-
-_MONTH_WORD_RE = re.compile(
-    rf"^{_MONTH}$|^(?:janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|novembro|"
-    r"dezembro|enero|febrero|marzo|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
-    r"janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|décembre|"
-    r"januar|februar|märz|dezember)$",
-    re.IGNORECASE,
-)
 
 
 def is_widget_heading(line: Line) -> bool:
@@ -405,9 +313,9 @@ def without_headline(text: str, title_key: str, title_words: int) -> str | None:
             end = match.end()
             break
     rest = text[end:].lstrip(" \t:|-\u2013\u2014,.")
-    stamp = _LEADING_STAMP_RE.match(rest)
-    if stamp:
-        rest = rest[stamp.end() :].lstrip(" \t:|-\u2013\u2014,.")
+    stamp_end = leading_stamp_end(rest)
+    if stamp_end:
+        rest = rest[stamp_end:].lstrip(" \t:|-\u2013\u2014,.")
     # "Headline - Site", "Headline | News": a few words left are furniture, not a sentence
     return rest if word_count(rest) >= _MIN_REST_WORDS else ""
 
@@ -416,14 +324,6 @@ def without_headline(text: str, title_key: str, title_words: int) -> str | None:
 def _title_probe(title_key: str) -> str:
     """The headline's longest word: a line holding the headline holds it (lower-cased)."""
     return max(title_key.split(), key=len, default="")
-
-
-_LEADING_STAMP_RE = re.compile(
-    rf"^\W*(?:{_DAY}\W*)?(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
-    rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
-    r"(?:\W*(?:pukul\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:wib|wita|wit|utc|gmt|[ap]\.?m\.?))*)?",
-    re.IGNORECASE,
-)
 
 
 def _promotes_inside(text: str) -> bool:

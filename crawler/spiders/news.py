@@ -17,7 +17,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -370,16 +370,24 @@ class NewsSpider(Spider):
         return f"download-error: {failure.getErrorMessage()}"
 
 
-def parse_since(value: str | None) -> datetime | None:
-    """`-a since=2025-02-12` (or a full ISO 8601 time; without an offset, UTC)."""
+def parse_since(value: str | None, now: datetime | None = None) -> datetime | None:
+    """`-a since=2025-02-12` (or a full ISO 8601 time; without an offset, UTC), or a span back
+    from now, `since=6h` or `since=2d`: what an hourly or daily job gives."""
     if not value:
         return None
+    span = SPAN_RE.fullmatch(value.strip())
+    if span:
+        hours = int(span[1]) * (24 if span[2].lower() == "d" else 1)
+        return (now or datetime.now(UTC)) - timedelta(hours=hours)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"since={value!r} is no date (2025-02-12, 2025-02-12T06:00+07:00)")\
             from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+SPAN_RE = re.compile(r"(\d+)\s*([hHdD])")
 
 
 class AllSitesSpider(NewsSpider):

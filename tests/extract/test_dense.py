@@ -10,8 +10,8 @@ from lxml.etree import Element, SubElement, _Element
 
 from crawler.extract import body as body_module
 from crawler.extract import extract_article
-from crawler.extract.body import LinkIndex
 from crawler.extract.dense import block_lines, dense_lines, densest_block
+from crawler.extract.walk import LinkIndex
 
 URL = "https://www.example.com/news/2025/01/30/story"
 TITLE = "Trotoar Pusat Kota Diperbaiki Tahun Ini"

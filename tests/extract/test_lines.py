@@ -6,6 +6,7 @@ import pytest
 
 from crawler.extract import lines
 from crawler.extract.lines import Line
+from crawler.extract.stamps import is_date_stamp
 
 BOILERPLATE = [
     "Baca juga: Trump Telepon Putin, Rusia Siap Nego",
@@ -116,7 +117,7 @@ def test_unspaced_scripts_count_as_several_words() -> None:
     ],
 )
 def test_date_stamps_in_any_wording(text: str) -> None:
-    assert lines.is_date_stamp(Line.of(text))
+    assert is_date_stamp(text, Line.of(text).words)
     assert lines.is_boilerplate(Line.of(text))
 
 
@@ -131,7 +132,7 @@ def test_date_stamps_in_any_wording(text: str) -> None:
     ],
 )
 def test_text_with_numbers_is_no_date_stamp(text: str) -> None:
-    assert not lines.is_date_stamp(Line.of(text))
+    assert not is_date_stamp(text, Line.of(text).words)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,165 @@
+"""The page made ready for trafilatura, in place: loose lead text wrapped in <p> as a browser
+shows it, and what is never body text (captions, photo credits, hidden blocks) marked for
+pruning from trafilatura's copy."""
+
+from __future__ import annotations
+
+import re
+
+from lxml.etree import XPath, _Element
+from lxml.html import HtmlElement
+
+from crawler.extract.dense import BLOCK_TAGS, INVISIBLE_TAGS
+
+_DATELINE_END_RE = re.compile(r"[-\u2013\u2014]\s*$")
+_CONTAINERS_WITH_P = XPath("//*[p]")
+_MEDIA_CLASS_RE = re.compile(r"caption|photo|image|img|figure|gallery|credit|thumb|media", re.I)
+
+# --- what is never body text, whatever the extractor thinks ----------------------------------
+
+_PRUNE_MARK = "data-crawler-not-body"
+_PRUNE_XPATH = f"//*[@{_PRUNE_MARK}]"
+# candidates, found in one pass in C (string tests on every element's class are the cost);
+# `_is_caption` and the style test decide in Python on the few found
+_NOT_BODY_CANDIDATES = XPath(
+    "//figcaption | //body//*[@hidden or @style or "
+    "(@class and (contains(@class, 'aption') or contains(@class, 'redit')))]"
+)
+# a class token naming a caption or a photo credit: "wp-caption-text", "gallery-caption",
+# "caption", "article__caption", "photo-credit", "media-credit"; not "has-caption" (a wrapper
+# announcing that it holds one) nor "credit-card"
+_CAPTION_TOKEN_RE = re.compile(
+    r"(?:^|\s)(?!has[-_]|with[-_]|no[-_])(?:[\w-]*[-_])?(?:caption|credit)s?"
+    r"(?:[-_](?:text|txt|wrap|wrapper|inner|content|container|body))?(?=\s|$)",
+    re.IGNORECASE,
+)
+_MAX_CAPTION_CHARS = 1000
+"""A caption is a sentence or two; a longer block with a caption-like class is something else."""
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_MAX_HIDDEN_SHARE = 0.5
+"""A hidden block holding most of the page's text is an article revealed by script: kept."""
+
+
+# --- loose lead text -----------------------------------------------------------------------
+
+
+def _is_block(node: _Element) -> bool:
+    return not isinstance(node.tag, str) or node.tag in BLOCK_TAGS or node.tag in INVISIBLE_TAGS
+
+
+def _run_text(text: str | None, nodes: list[HtmlElement]) -> str:
+    if not nodes:
+        return " ".join(text.split()) if text else ""
+    parts = [text or ""]
+    for node in nodes:
+        parts.append(node.text_content())
+        parts.append(node.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def _wrap_run(parent: HtmlElement, index: int, text: str | None, nodes: list[HtmlElement]) -> None:
+    """Move one run of loose text and inline nodes into a new <p> at `index`."""
+    para = parent.makeelement("p", {})
+    para.text = text
+    for node in nodes:
+        para.append(node)  # append moves the node, its tail comes along
+    parent.insert(index, para)
+
+
+def _merge_dateline(dateline: str, para: HtmlElement) -> None:
+    """ "<strong>Jakarta</strong> - <p>Lead…" : the dateline belongs to the lead paragraph."""
+    para.text = f"{dateline} {para.text or ''}"
+
+
+def wrap_loose_text(tree: HtmlElement, min_chars: int) -> None:
+    """Give loose text next to <p> siblings its own <p>, so extractors see the lead paragraph.
+
+    News CMSs often print the lead as bare text after a bold dateline, followed by proper <p>
+    paragraphs; readability-style extractors then keep the <p>s and drop the lead.
+    """
+    for parent in _CONTAINERS_WITH_P(tree):
+        if parent.tag in ("p", "body", "html") or _MEDIA_CLASS_RE.search(_class_id(parent)):
+            continue
+        # the <p>s must hold text: next to image-only <p>s, loose text is a caption
+        if any(len(p.text_content()) >= min_chars for p in parent.iterchildren("p")):
+            _wrap_parent(parent, min_chars)
+
+
+def _class_id(node: HtmlElement) -> str:
+    return f"{node.get('class', '')} {node.get('id', '')}"
+
+
+def _wrap_parent(parent: HtmlElement, min_chars: int) -> None:
+    children = list(parent)
+    runs: list[tuple[int, str | None, list[HtmlElement]]] = []
+    nodes: list[HtmlElement] = []
+    text, start = parent.text, 0
+    for pos, child in enumerate(children):
+        if _is_block(child):
+            runs.append((start, text, nodes))
+            text, nodes, start = child.tail, [], pos + 1
+        else:
+            nodes.append(child)
+    runs.append((start, text, nodes))
+    # right to left so earlier insert positions stay valid
+    for start, text, nodes in reversed(runs):
+        loose = _run_text(text, nodes)
+        if not loose:
+            continue
+        following = children[start + len(nodes)] if start + len(nodes) < len(children) else None
+        if (
+            following is not None
+            and following.tag == "p"
+            and len(loose) <= 60
+            and _DATELINE_END_RE.search(loose)
+        ):
+            _clear_run(parent, start, nodes)
+            _merge_dateline(loose, following)
+        elif len(loose) >= min_chars:
+            _clear_run(parent, start, nodes)
+            _wrap_run(parent, _insert_index(parent, start, children), text, nodes)
+
+
+def _clear_run(parent: HtmlElement, start: int, nodes: list[HtmlElement]) -> None:
+    if start == 0:
+        parent.text = None
+    else:
+        prev = parent[start - 1] if start - 1 < len(parent) else None
+        if prev is not None:
+            prev.tail = None
+
+
+def _insert_index(parent: HtmlElement, start: int, children: list[HtmlElement]) -> int:
+    # `start` counts original children; nodes before it are unchanged by later-run edits
+    return start if start <= len(parent) else len(parent)
+
+
+def _is_caption(node: HtmlElement) -> bool:
+    if node.tag != "figcaption" and not _CAPTION_TOKEN_RE.search(node.get("class", "")):
+        return False
+    return len(node.text_content()) <= _MAX_CAPTION_CHARS
+
+
+def mark_not_body(tree: HtmlElement) -> list[str]:
+    """Mark captions, photo credits and hidden elements; returns the XPath that prunes them from
+    trafilatura's copy of the page (our own tree keeps them for dates, images and metadata).
+
+    A caption describes a photo, never the story: the issue's "no caption in the body" holds for
+    every site, and a photo gallery whose only text is captions has no body at all.
+    """
+    marked = False
+    hidden = []
+    for node in _NOT_BODY_CANDIDATES(tree):
+        if _is_caption(node):
+            node.set(_PRUNE_MARK, "caption")
+            marked = True
+        elif node.get("hidden") is not None or _HIDDEN_STYLE_RE.search(node.get("style", "")):
+            hidden.append(node)
+    if hidden:
+        body = tree.find("body")
+        total = len(body.text_content()) if body is not None else 0
+        for node in hidden:
+            if len(node.text_content()) <= _MAX_HIDDEN_SHARE * total:
+                node.set(_PRUNE_MARK, "hidden")
+                marked = True
+    return [_PRUNE_XPATH] if marked else []
