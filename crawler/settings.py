@@ -70,7 +70,12 @@ CONCURRENT_ITEMS = 2  # default 100
 DOWNLOADER_MIDDLEWARES = {
     # Early (small number): sees each page once, before redirects and retries re-issue it.
     "crawler.accounting.PageAccounting": 50,
+    # Scrapy's retry, in its place, honouring Retry-After on 429 and 503 (Scrapy ignores it).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.politeness.RetryAfterMiddleware": 550,
 }
+# The longest Retry-After waited for, in seconds; a server asking for more is missed (http-429).
+RETRY_AFTER_MAX = 120.0
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidateArticlePipeline": 100,
     # Before clustering: a second address of an article neither reaches the feed nor the index.

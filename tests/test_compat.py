@@ -12,7 +12,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-from crawler.compat import requests_in_progress, scraper_full, wake_engine
+from crawler.compat import engine_scheduler, requests_in_progress, scraper_full, wake_engine
 from tests.conftest import PROJECT_ROOT
 
 
@@ -35,6 +35,10 @@ def test_the_request_being_parsed_is_in_progress_and_none_is_after_the_crawl(pro
     assert after == 0
 
 
+def test_the_scheduler_is_the_one_the_settings_name(probe):
+    assert {page["scheduler"] for page in probe[0]["seen"]} == {"Scheduler"}
+
+
 def test_the_scraper_is_not_full_with_one_small_page(probe):
     assert [page["scraper_full"] for page in probe[0]["seen"]] == [False, False]
 
@@ -52,6 +56,7 @@ def test_outside_a_crawl_nothing_is_in_progress_and_nothing_fails():
     assert requests_in_progress(NoEngine()) == set()  # type: ignore[arg-type]
     wake_engine(NoEngine())  # type: ignore[arg-type]
     assert scraper_full(NoEngine()) is False  # type: ignore[arg-type]
+    assert engine_scheduler(NoEngine()) is None  # type: ignore[arg-type]
 
 
 def declared(name: str) -> SpecifierSet:

@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.misc import load_object
 
+from crawler.compat import engine_scheduler
 from crawler.distributed.keys import REDIS_ERRORS, job_name
 from crawler.distributed.scheduler import FrontierScheduler
 from crawler.items import Article
@@ -44,7 +45,7 @@ class ExportArticleOnce:
 
     @property
     def scheduler(self) -> FrontierScheduler:
-        scheduler = self.crawler.engine.scheduler
+        scheduler = engine_scheduler(self.crawler)
         assert isinstance(scheduler, FrontierScheduler)  # checked in from_crawler
         return scheduler
 

@@ -29,6 +29,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.accounting import DISCOVERY, listing_page, page_finished, page_missed, reason_code
 from crawler.checks import exit_with
+from crawler.compat import DOWNLOAD_TIMEOUTS
 from crawler.discovery import (
     FEED,
     INDEX,
@@ -367,6 +368,8 @@ class NewsSpider(Spider):
             return f"http-{response.status}: the server answered {response.status}"
         if isinstance(failure.value, PageTooLarge):
             return f"too-large: {failure.getErrorMessage()}"
+        if failure.check(*DOWNLOAD_TIMEOUTS):
+            return f"timeout: {failure.getErrorMessage()}"
         return f"download-error: {failure.getErrorMessage()}"
 
 

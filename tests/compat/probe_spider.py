@@ -10,7 +10,7 @@ from typing import Any
 import scrapy
 from scrapy.crawler import CrawlerProcess
 
-from crawler.compat import requests_in_progress, scraper_full, wake_engine
+from crawler.compat import engine_scheduler, requests_in_progress, scraper_full, wake_engine
 
 
 class ProbeSpider(scrapy.Spider):
@@ -28,6 +28,7 @@ class ProbeSpider(scrapy.Spider):
             "url": response.url,
             "in_progress": response.request in requests_in_progress(self.crawler),
             "scraper_full": scraper_full(self.crawler),
+            "scheduler": type(engine_scheduler(self.crawler)).__name__,
         })
 
     def closed(self, reason: str) -> None:

@@ -1,0 +1,79 @@
+"""The online path, on this machine: the saved sites served over real HTTPS on a loopback
+address under their own host names, crawled with `OFFLINE_FIXTURES` empty, as a live crawl."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from crawler.accounting import OUTCOMES
+from tests.conftest import FIXTURES, CrawlRun, run_crawl
+from tests.online.server import ADDRESS_ENV, Behaviour, SiteServer, resolver_settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+SITES = "site=tribunnews,etindonesia,jakarta365,berita247"
+# A live crawl's politeness off (it is one server on loopback), a short timeout for the page
+# that hangs, one retry; stats in a file for what the summary does not hold.
+ONLINE = ["OFFLINE_FIXTURES=", "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False",
+          "CONCURRENT_REQUESTS_PER_DOMAIN=8", "DOWNLOAD_TIMEOUT=4", "RETRY_TIMES=1",
+          "STATS_CLASS=crawler.stats.JsonFileStatsCollector"]
+RETRY_AFTER = 1
+
+
+def manifest() -> dict:
+    return json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
+
+
+def article_urls(host: str) -> list[str]:
+    return sorted(p["url"] for p in manifest()["pages"]
+                  if p["kind"] == "article" and f"//{host}/" in p["url"])
+
+
+@pytest.fixture(scope="module")
+def offline(tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
+    return run_crawl("news", tmp_path_factory.mktemp("offline"), arguments=(SITES,))
+
+
+@pytest.mark.slow
+def test_the_saved_sites_over_https_give_the_articles_of_the_offline_crawl(
+        offline: CrawlRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rate_limited = article_urls("www.tribunnews.com")[0]
+    slow = article_urls("www.etindonesia.com")[0]
+    hanging = manifest()["unsaved_links"][0]
+    sitemap = "https://www.tribunnews.com/sitemap.xml"
+    moved = "https://www.tribunnews.com/sitemaps/index.xml"
+    behaviour = Behaviour(
+        redirects={sitemap: "/sitemaps/index.xml"}, rate_limited={rate_limited: RETRY_AFTER},
+        slow={slow: 1.5}, hanging={hanging}, brotli_hosts={"jakarta365.net", "berita247.net"})
+    saved_sitemap = (FIXTURES / "sites" / "www.tribunnews.com" / "sitemap.xml").read_bytes()
+    with SiteServer(FIXTURES / "manifest.json", behaviour,
+                    extra={moved: (saved_sitemap, "application/xml")}) as server:
+        monkeypatch.setenv(ADDRESS_ENV, server.address)
+        online = run_crawl("news", tmp_path, *ONLINE, *resolver_settings(),
+                           f"STATS_FILE={tmp_path / 'stats.json'}", arguments=(SITES,))
+        hits = list(server.hits)
+    stats = json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))
+
+    assert {a["url"]: a for a in online.articles} == {a["url"]: a for a in offline.articles}
+    assert len(online.articles) > 50
+    pages = online.summary["pages"]
+    assert sum(pages.get(outcome, 0) for outcome in OUTCOMES) == pages["requested"]
+    assert pages.get("unaccounted", 0) == 0
+    # every request reached the server on loopback, under a real site's name
+    assert hits and all(hit.url.startswith("https://") for hit in hits)
+    # 429 + Retry-After: the page was asked for again, not before the server said
+    first, second = (hit.at for hit in hits if hit.url == rate_limited)
+    assert second - first >= RETRY_AFTER
+    assert stats["retry_after/paused"] == 1
+    # the redirected sitemap was read where it moved to; its news sitemap led to the articles
+    assert [hit.url for hit in hits].count(moved) == 1
+    assert online.summary["discovery"]["sitemap-index"] == offline.summary["discovery"][
+        "sitemap-index"]
+    # brotli and gzip bodies were decoded (the articles above), the hanging page timed out
+    assert {hit.encoding for hit in hits} >= {"br", "gzip"}
+    missed = {row["url"]: row["reason"] for row in online.rejects if row["outcome"] == "missed"}
+    assert missed[hanging].startswith("timeout:")
