@@ -13,7 +13,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from crawler.compat import pause_download_slot
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
@@ -53,8 +53,10 @@ class RetryAfterMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.max_wait = settings.getfloat("RETRY_AFTER_MAX")
 
-    def process_response(self, request: Request, response: Response,
-                         spider: Spider | None = None) -> Request | Response:
+    # Without the `spider` argument Scrapy 2.15+ deprecates (its manager passes it to methods
+    # that declare it).
+    def process_response(  # type: ignore[override]
+            self, request: Request, response: Response) -> Request | Response:
         if response.status in RETRY_AFTER_STATUSES and not request.meta.get("dont_retry"):
             wait = retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC))
             if wait is not None and wait > self.max_wait:
@@ -66,7 +68,7 @@ class RetryAfterMiddleware(RetryMiddleware):
                 self.count("paused")
                 logger.info("%s answered %d: its host is paused for %g s (Retry-After)",
                             request.url, response.status, wait)
-        return super().process_response(request, response, spider)
+        return super().process_response(request, response)
 
     def count(self, what: str) -> None:
         if self.crawler.stats is not None:

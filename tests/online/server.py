@@ -73,6 +73,7 @@ class SiteServer:
         self.extra = extra or {}
         self.behaviour = behaviour or Behaviour()
         self.hits: list[Hit] = []
+        self._encoded: dict[tuple[str, str], bytes] = {}  # a page is compressed once
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         rng = random.Random()
@@ -128,15 +129,31 @@ class SiteServer:
         page = self.pages.get(url)
         if page is None:
             return 404, {"Content-Type": "text/html"}, b"<html><body>Not found</body></html>"
-        body = (self.root / page["file"]).read_bytes()
         headers = dict(page.get("headers", {}))
+        encoding = ""
         if headers.get("Content-Type", "").startswith("text/html"):
             host = urlsplit(url).hostname or ""
             if host in behaviour.brotli_hosts and "br" in accept:
-                body, headers["Content-Encoding"] = brotli.compress(body), "br"
+                encoding = "br"
             elif "gzip" in accept:
-                body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
-        return page.get("status", 200), headers, body
+                encoding = "gzip"
+        if encoding:
+            headers["Content-Encoding"] = encoding
+        return page.get("status", 200), headers, self.body(url, page["file"], encoding)
+
+    def body(self, url: str, file: str, encoding: str) -> bytes:
+        with self._lock:
+            cached = self._encoded.get((url, encoding))
+        if cached is not None:
+            return cached
+        body = (self.root / file).read_bytes()
+        if encoding == "br":
+            body = brotli.compress(body, quality=5)
+        elif encoding == "gzip":
+            body = gzip.compress(body, compresslevel=6)
+        with self._lock:
+            self._encoded[(url, encoding)] = body
+        return body
 
     def handler_class(self) -> type[BaseHTTPRequestHandler]:
         site = self
