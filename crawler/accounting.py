@@ -39,10 +39,13 @@ from typing import IO, TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.logformatter import LogFormatter
+from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.compat import DOWNLOAD_TIMEOUTS
 from crawler.files import write_json_atomically
 from crawler.items import Article, record
 from crawler.journal import Journal, JournalEntry
+from crawler.offline import MISS_FLAG, PageTooLarge
 from crawler.resume import job_of
 
 if TYPE_CHECKING:
@@ -313,3 +316,16 @@ class ArticleLogFormatter(LogFormatter):
         result["args"] = {"url": getattr(item, "url", "?"), "exception": exception}
         return result
 
+
+def miss_reason(failure: Failure) -> str:
+    """Why a request failed, as `code: explanation`."""
+    if isinstance(failure.value, HttpError):
+        response = failure.value.response
+        if MISS_FLAG in response.flags:
+            return "no-fixture: no saved page for this URL"
+        return f"http-{response.status}: the server answered {response.status}"
+    if isinstance(failure.value, PageTooLarge):
+        return f"too-large: {failure.getErrorMessage()}"
+    if failure.check(*DOWNLOAD_TIMEOUTS):
+        return f"timeout: {failure.getErrorMessage()}"
+    return f"download-error: {failure.getErrorMessage()}"

@@ -22,6 +22,8 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
 
+from crawler.checks import exit_with
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -69,13 +71,20 @@ class FixtureManifest:
             raise NotConfigured(f"cannot read fixture manifest {manifest_path}: {exc}") from exc
         root = manifest_path.parent
         pages: dict[str, FixturePage] = {}
-        for entry in data.get("pages", []):
-            page = FixturePage(
-                url=entry["url"],
-                path=root / entry["file"],
-                status=int(entry.get("status", 200)),
-                headers=dict(entry.get("headers", {})),
-            )
+        entries = data.get("pages", []) if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            raise NotConfigured(f"fixture manifest {manifest_path} holds no list of pages")
+        for number, entry in enumerate(entries, start=1):
+            try:
+                page = FixturePage(
+                    url=entry["url"],
+                    path=root / entry["file"],
+                    status=int(entry.get("status", 200)),
+                    headers=dict(entry.get("headers", {})),
+                )
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise NotConfigured(f"fixture manifest {manifest_path}, page {number}: needs "
+                                    f"a url, a file and a numeric status ({exc!r})") from None
             pages[canonicalize_url(page.url)] = page
         return cls(pages)
 
@@ -164,6 +173,12 @@ class OfflineFixtures:
     def update_settings(self, settings: BaseSettings) -> None:
         if not settings.get("OFFLINE_FIXTURES"):
             return
+        # Before anything is opened or written: a mistyped manifest must not leave an empty
+        # crawl's summary, rejects and report over the last good crawl's.
+        try:
+            FixtureManifest.load(Path(settings["OFFLINE_FIXTURES"]))
+        except NotConfigured as exc:
+            exit_with(f"{exc} (OFFLINE_FIXTURES; empty it to crawl the live sites)")
         handler = f"{__name__}.{FixtureDownloadHandler.__name__}"
         settings.set(
             "DOWNLOAD_HANDLERS",

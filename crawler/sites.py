@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from crawler.extract.article import site_of as host_of
 
@@ -173,3 +173,22 @@ def _site(name: str, entry: dict[str, object]) -> Site:
                 subdomains=bool(entry.get("subdomains", False)), groups=strings("groups"),
                 sitemaps=strings("sitemaps"), feeds=strings("feeds"), article=pattern("article"),
                 listing=pattern("listing"))
+
+
+TRACKING_PARAMETER = re.compile(r"utm_\w+|fbclid|gclid|dclid|msclkid|mc_eid|_ga|ref_src")
+
+
+def clean_link(url: str) -> str:
+    """The URL without its fragment and campaign-tracking query parameters, so that one page is
+    fetched once however it was linked."""
+    if url.startswith(("https://", "http://")) and not any(c in url for c in "?#\t\r\n"):
+        # Most links: nothing to remove, and the URL is already in the form urlunsplit gives
+        # (urlsplit would only lower-case the scheme and drop tabs and line breaks).
+        return url
+    parts = urlsplit(url)._replace(fragment="")
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not TRACKING_PARAMETER.fullmatch(name)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(kept)))

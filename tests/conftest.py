@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from crawler.accounting import OUTCOMES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT_ROOT / "fixtures"
 
@@ -89,13 +91,19 @@ def run_crawl(
         check=False,
     )
     assert done.returncode == 0, done.stderr[-4000:]
-    return CrawlRun(
+    run = CrawlRun(
         articles=read_jsonl(articles),
         rejects=read_jsonl(rejects),
         summary=json.loads(summary.read_text(encoding="utf-8")),
         log=done.stderr,
         out_dir=out_dir,
     )
+    # Every page of every test crawl ends in one outcome.
+    pages = run.summary.get("pages", {})
+    if pages:
+        assert sum(pages.get(outcome, 0) for outcome in OUTCOMES) == pages["requested"], pages
+        assert pages.get("unaccounted", 0) == 0, pages
+    return run
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.accounting import OUTCOMES
 from crawler.discovery import (
     FEED,
     INDEX,
@@ -17,7 +18,7 @@ from crawler.discovery import (
     read_document,
     sitemaps_in_robots,
 )
-from crawler.spiders.news import parse_since
+from crawler.spiders.admission import parse_since
 from tests.conftest import FIXTURES, SavedPage, run_crawl, write_site
 
 HOME = "https://contoh-berita.example/"
@@ -198,3 +199,21 @@ def test_since_takes_a_date_a_time_or_a_span_back_from_now():
     assert parse_since("", now) is None
     with pytest.raises(ValueError, match="no date"):
         parse_since("yesterday", now)
+
+
+@pytest.mark.slow
+def test_a_page_that_says_it_is_an_article_is_one_whatever_its_url_shape(tmp_path):
+    declared = ARTICLE.format(t="Banjir besar melanda kota").replace(
+        "<head>", "<head><meta property='og:type' content='article'>")
+    undeclared = ARTICLE.format(t="Rekap berita pekan ini")
+    pages = [
+        SavedPage(HOME, f"<html><body><a href='{HOME}berita/banjir'>a</a>"
+                        f"<a href='{HOME}rekap/pekan'>b</a></body></html>"),
+        SavedPage(HOME + "berita/banjir", declared),
+        SavedPage(HOME + "rekap/pekan", undeclared),
+    ]
+    crawl = crawl_site(tmp_path, pages)
+    assert [a["url"] for a in crawl.articles] == [HOME + "berita/banjir"]
+    pages_counted = crawl.summary["pages"]
+    assert (pages_counted["article"], pages_counted["listing"]) == (1, 2)
+    assert sum(pages_counted[o] for o in OUTCOMES) == pages_counted["requested"]

@@ -17,7 +17,9 @@ from crawler.offline import (
     OfflineFixtures,
     PageTooLarge,
 )
-from tests.conftest import SavedPage, write_site
+from tests.conftest import FIXTURES, SavedPage, write_site
+
+MANIFEST = FIXTURES / "manifest.json"
 
 HTML_1252 = "<html><head><title>Berita</title></head><body><p>“Kutipan” — ok</p></body></html>"
 
@@ -105,7 +107,7 @@ def test_manifest_file_paths_are_relative_to_the_manifest(tmp_path):
 
 
 def test_addon_installs_the_handler_and_lifts_politeness_when_offline():
-    settings = Settings({"OFFLINE_FIXTURES": "m.json", "AUTOTHROTTLE_ENABLED": True,
+    settings = Settings({"OFFLINE_FIXTURES": str(MANIFEST), "AUTOTHROTTLE_ENABLED": True,
                          "DOWNLOAD_DELAY": 2}, priority="project")
     OfflineFixtures().update_settings(settings)
     handlers = settings.getdict("DOWNLOAD_HANDLERS")
@@ -122,7 +124,7 @@ def test_addon_leaves_an_online_crawl_alone():
 
 
 def test_command_line_setting_wins_over_the_addon():
-    settings = Settings({"OFFLINE_FIXTURES": "m.json"}, priority="project")
+    settings = Settings({"OFFLINE_FIXTURES": str(MANIFEST)}, priority="project")
     settings.set("DOWNLOAD_DELAY", 3, priority="cmdline")
     OfflineFixtures().update_settings(settings)
     assert settings.getfloat("DOWNLOAD_DELAY") == 3

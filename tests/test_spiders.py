@@ -14,8 +14,8 @@ from twisted.python.failure import Failure
 from crawler.accounting import listing_page, page_missed
 from crawler.items import Article, PageReject
 from crawler.offline import MISS_FLAG, PageTooLarge
-from crawler.sites import host_of, site_list
-from crawler.spiders.news import AllSitesSpider, NewsSpider, clean_link
+from crawler.sites import clean_link, host_of, site_list
+from crawler.spiders.news import AllSitesSpider, NewsSpider
 
 LISTING = """<html><body><nav><a href="/kategori/news">News</a></nav>
 <a href="/news/1246070/trump-telepon-putin">Trump telepon Putin</a>

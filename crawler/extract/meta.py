@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml.etree import XPath
+from lxml.etree import XPath, _Element
 from lxml.html import HtmlElement
 
 _META = XPath("//meta[@content]")
@@ -68,6 +68,24 @@ def _objects(data: Any) -> Iterator[dict[str, Any]]:
 def _type_names(obj: dict[str, Any]) -> str:
     kind = obj.get("@type", "")
     return " ".join(kind) if isinstance(kind, list) else str(kind)
+
+
+_OG_TYPE = XPath("//meta[@property='og:type']/@content")
+
+
+def declares_article(tree: _Element) -> bool:
+    """Whether the page says it is an article: `og:type` "article" or a JSON-LD object of the
+    schema.org Article family (NewsArticle, ReportageNewsArticle, BlogPosting…)."""
+    if any(str(kind).strip().lower() == "article" for kind in _OG_TYPE(tree)):
+        return True
+    for script in _JSON_LD(tree):
+        try:
+            data = json.loads(script, strict=False)
+        except ValueError:
+            continue
+        if any(_ARTICLE_TYPES.search(_type_names(obj)) for obj in _objects(data)):
+            return True
+    return False
 
 
 def _article_ld(tree: HtmlElement) -> dict[str, Any]:

@@ -13,7 +13,8 @@ never requested. The reasons:
   page (endless pagination, calendars);
 - `limit-query`: over `SITE_MAX_QUERY_VARIANTS` query strings on one path (search pages,
   session ids, sort orders);
-- `limit-documents`: over `SITE_MAX_DOCUMENTS` sitemaps and feeds of one site.
+- `limit-documents`: over `SITE_MAX_DOCUMENTS` sitemaps and feeds of one site;
+- `bad-url`: a link no request can be made of (a port that is no number).
 
 The documents themselves are counted there too: `robots`, `sitemap-index`, `sitemap`,
 `news-sitemap`, `feed` (read), `absent` (the site has none there), `unreadable/<reason>` and
@@ -22,9 +23,10 @@ The documents themselves are counted there too: `robots`, `sitemap-index`, `site
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -122,4 +124,25 @@ class Admission:
 def _aware(moment: datetime) -> datetime:
     from datetime import UTC
 
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+SPAN_RE = re.compile(r"(\d+)\s*([hHdD])")
+"""`since=6h`, `since=2d`: a span back from now, in hours or days."""
+
+
+def parse_since(value: str | None, now: datetime | None = None) -> datetime | None:
+    """`-a since=2025-02-12` (or a full ISO 8601 time; without an offset, UTC), or a span back
+    from now, `since=6h` or `since=2d`: what an hourly or daily job gives."""
+    if not value:
+        return None
+    span = SPAN_RE.fullmatch(value.strip())
+    if span:
+        hours = int(span[1]) * (24 if span[2].lower() == "d" else 1)
+        return (now or datetime.now(UTC)) - timedelta(hours=hours)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"since={value!r} is no date (2025-02-12, 2025-02-12T06:00+07:00)")\
+            from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

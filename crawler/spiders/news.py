@@ -14,22 +14,26 @@ an `Article`, or a reject with the reason when it is not HTML or holds no articl
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 from weakref import WeakKeyDictionary
 
 from scrapy import Request, Spider, signals
+from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.accounting import DISCOVERY, listing_page, page_finished, page_missed, reason_code
+from crawler.accounting import (
+    DISCOVERY,
+    listing_page,
+    miss_reason,
+    page_finished,
+    page_missed,
+    reason_code,
+)
 from crawler.checks import exit_with
-from crawler.compat import DOWNLOAD_TIMEOUTS
 from crawler.discovery import (
     FEED,
     INDEX,
@@ -39,10 +43,10 @@ from crawler.discovery import (
     sitemaps_in_robots,
 )
 from crawler.items import Article, PageReject
-from crawler.offline import MISS_FLAG, FixtureManifest, PageTooLarge
+from crawler.offline import FixtureManifest
 from crawler.seen import SeenPages
-from crawler.sites import Site, host_of, site_list
-from crawler.spiders.admission import Admission, Limits
+from crawler.sites import Site, clean_link, host_of, site_list
+from crawler.spiders.admission import Admission, Limits, parse_since
 from crawler.workers.extractor import PageExtractor
 from crawler.workers.pages import ExtractedPage, PageLinks
 
@@ -52,25 +56,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
-
-
-TRACKING_PARAMETER = re.compile(r"utm_\w+|fbclid|gclid|dclid|msclkid|mc_eid|_ga|ref_src")
-
-
-def clean_link(url: str) -> str:
-    """The URL without its fragment and campaign-tracking query parameters, so that one page is
-    fetched once however it was linked."""
-    if url.startswith(("https://", "http://")) and not any(c in url for c in "?#\t\r\n"):
-        # Most links: nothing to remove, and the URL is already in the form urlunsplit gives
-        # (urlsplit would only lower-case the scheme and drop tabs and line breaks).
-        return url
-    parts = urlsplit(url)._replace(fragment="")
-    kept = [
-        (name, value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not TRACKING_PARAMETER.fullmatch(name)
-    ]
-    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 def content_type(response: Response) -> str:
@@ -112,6 +97,8 @@ class NewsSpider(Spider):
             since = parse_since(spider.since)
         except ValueError as exc:
             exit_with(str(exc))
+        except NotConfigured as exc:  # an unreadable OFFLINE_FIXTURES manifest
+            exit_with(f"{exc} (OFFLINE_FIXTURES; empty it to crawl the live sites)")
         settings = crawler.settings
         seen_path = settings.get("CRAWL_SEEN")
         seen = SeenPages(Path(seen_path % {"name": spider.name})) if seen_path else None
@@ -173,8 +160,20 @@ class NewsSpider(Spider):
         if url in self.followed or site is None or not self.admission.document(site):
             return None
         self.followed.add(url)
-        return Request(url, callback=self.parse_document, errback=self.discovery_missed,
-                       meta={DISCOVERY: "document"})
+        return self.request(url, self.parse_document, errback=self.discovery_missed,
+                            meta={DISCOVERY: "document"})
+
+    def request(self, url: str, callback: Any, **options: Any) -> Request | None:
+        """A request of a discovered URL, or None, counted `discovery/bad-url`, for a URL that
+        cannot be requested (a port that is no number, `https://host:abc/`): a page's bad link
+        is the link's fault, not the page's."""
+        options.setdefault("errback", self.page_missed)
+        try:
+            return Request(url, callback=callback, **options)
+        except ValueError as exc:
+            self.admission.refuse("bad-url")
+            self.logger.info("Not requested: %s (%s)", url, exc)
+            return None
 
     def page_done(self, url: str, outcome: str, aliases: list[str]) -> None:
         """Signal handler (`page_finished`): a recurring job keeps what it finished."""
@@ -221,8 +220,8 @@ class NewsSpider(Spider):
                     requests.append(request)
             elif self.admission.entry(site, replace(entry, url=url), news):
                 self.followed.add(url)
-                requests.append(Request(url, callback=self.parse_article,
-                                        errback=self.page_missed))
+                if (request := self.request(url, self.parse_article)) is not None:
+                    requests.append(request)
         return requests
 
     def discovery_missed(self, failure: Failure) -> list[Request]:
@@ -230,7 +229,7 @@ class NewsSpider(Spider):
         none (404, or no saved copy offline) is no fault. Without a robots.txt, the well-known
         `/sitemap.xml` is tried."""
         request = failure.request  # type: ignore[attr-defined]
-        reason = self.miss_reason(failure)
+        reason = miss_reason(failure)
         code = reason_code(reason)
         absent = code in ("http-404", "http-410", "no-fixture")
         self.admission.count("absent" if absent else f"missed/{code}")
@@ -257,17 +256,23 @@ class NewsSpider(Spider):
         elif request.callback == self.parse_listing:
             self.reading[request] = asyncio.ensure_future(self.read_links(response))
 
-    async def parse_listing(self, response: Response) -> list[Request]:
+    async def parse_listing(self, response: Response) -> list[Request | Article | PageReject]:
         # A coroutine that returns its requests, not a generator: Scrapy reads and parses the
         # source of a generator callback on every response (to warn about a `return value` in a
         # generator; its cache is keyed by the bound method, a new object per request).
-        self.crawler.signals.send_catch_log(listing_page, url=response.url)
         if not isinstance(response, TextResponse):
+            self.crawler.signals.send_catch_log(listing_page, url=response.url)
             return []
         started = self.reading.pop(response.request, None) if response.request else None
         links = await (started or self.read_links(response))
+        if links.declares_article and self.rules_leave_open(response.url):
+            # A site without URL rules whose URL shape looked like a listing, but the page says
+            # it is an article: the page's word wins.
+            page = await self.extract(response)
+            return [page.outcome, *self.follow_links(page.links)]
+        self.crawler.signals.send_catch_log(listing_page, url=response.url)
         depth = int(response.meta.get("listing_depth", 0)) + 1
-        requests = list(self.follow_links(links, depth))
+        requests: list[Request | Article | PageReject] = list(self.follow_links(links, depth))
         for href in links.feeds:
             request = self.document_request(links.absolute(href))
             if request is not None:
@@ -332,11 +337,10 @@ class NewsSpider(Spider):
             kind = site.page_kind(url)
             if kind is None or not self.admission.link(site, url, kind, depth):
                 continue
-            if kind == "article":
-                yield Request(url, callback=self.parse_article, errback=self.page_missed)
-            else:
-                yield Request(url, callback=self.parse_listing, errback=self.page_missed,
-                              meta={"listing_depth": depth})
+            request = (self.request(url, self.parse_article) if kind == "article" else
+                       self.request(url, self.parse_listing, meta={"listing_depth": depth}))
+            if request is not None:
+                yield request
 
     def site_of(self, url: str) -> Site | None:
         """The crawled site whose host `url` is on (`www.` is the same site), if any."""
@@ -345,6 +349,13 @@ class NewsSpider(Spider):
             self._site_of_host[host] = next((s for s in self.sites if s.owns(host)), None)
         return self._site_of_host[host]
 
+    def rules_leave_open(self, url: str) -> bool:
+        """Whether only the URL's shape took the page for a listing: not a home page, on a site
+        without URL rules."""
+        site = self.site_of(url)
+        return (site is not None and site.article is None and site.listing is None
+                and urlsplit(url).path not in ("", "/"))
+
     def page_kind(self, url: str) -> str | None:
         site = self.site_of(url)
         return site.page_kind(url) if site is not None else None
@@ -352,45 +363,12 @@ class NewsSpider(Spider):
     def page_missed(self, failure: Failure) -> None:
         """Errback: the page could not be fetched. Counted and listed, and the crawl goes on."""
         request = failure.request  # type: ignore[attr-defined]
-        reason = self.miss_reason(failure)
+        reason = miss_reason(failure)
         self.logger.warning("Missed %s (%s)", request.url, reason)
         self.crawler.signals.send_catch_log(
             page_missed, url=request.url, reason=reason, request=request
         )
 
-    @staticmethod
-    def miss_reason(failure: Failure) -> str:
-        """Why a request failed, as `code: explanation`."""
-        if isinstance(failure.value, HttpError):
-            response = failure.value.response
-            if MISS_FLAG in response.flags:
-                return "no-fixture: no saved page for this URL"
-            return f"http-{response.status}: the server answered {response.status}"
-        if isinstance(failure.value, PageTooLarge):
-            return f"too-large: {failure.getErrorMessage()}"
-        if failure.check(*DOWNLOAD_TIMEOUTS):
-            return f"timeout: {failure.getErrorMessage()}"
-        return f"download-error: {failure.getErrorMessage()}"
-
-
-def parse_since(value: str | None, now: datetime | None = None) -> datetime | None:
-    """`-a since=2025-02-12` (or a full ISO 8601 time; without an offset, UTC), or a span back
-    from now, `since=6h` or `since=2d`: what an hourly or daily job gives."""
-    if not value:
-        return None
-    span = SPAN_RE.fullmatch(value.strip())
-    if span:
-        hours = int(span[1]) * (24 if span[2].lower() == "d" else 1)
-        return (now or datetime.now(UTC)) - timedelta(hours=hours)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"since={value!r} is no date (2025-02-12, 2025-02-12T06:00+07:00)")\
-            from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-SPAN_RE = re.compile(r"(\d+)\s*([hHdD])")
 
 
 class AllSitesSpider(NewsSpider):

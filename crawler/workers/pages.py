@@ -16,6 +16,7 @@ from crawler.dedup.analyse import ArticleAnalysis
 from crawler.dedup.options import DedupOptions
 from crawler.extract import ExtractionError, extract_article
 from crawler.extract.encoding import decode_html
+from crawler.extract.meta import declares_article
 from crawler.items import Article, PageReject
 
 WARM_UP_PAGE = "<html lang='id'><body><article><h1>Judul</h1><p>Teks berita.</p></article></body>"
@@ -30,6 +31,8 @@ class PageLinks:
     """The page's `<base href>` made absolute, or the page's URL when it has none."""
     feeds: list[str] = field(default_factory=list)
     """The hrefs of the RSS and Atom feeds the page announces (`<link rel="alternate">`)."""
+    declares_article: bool = False
+    """The page says it is an article (`og:type`, JSON-LD; `crawler.extract.meta`)."""
 
     def absolute(self, href: str) -> str:
         """The href as Scrapy's `response.urljoin` makes it absolute."""
@@ -94,7 +97,7 @@ def page_links(html: str, url: str, encoding: str | None = None) -> PageLinks:
     if root is None:
         return PageLinks([], base_url)
     return PageLinks([str(href) for href in root.xpath("//a/@href")], base_url,
-                     [str(href) for href in root.xpath(FEED_LINKS)])
+                     [str(href) for href in root.xpath(FEED_LINKS)], declares_article(root))
 
 
 FEED_LINKS = ("//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]"
