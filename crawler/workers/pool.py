@@ -13,7 +13,6 @@ import asyncio
 import logging
 import os
 import pickle
-import signal
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,78 +23,14 @@ if TYPE_CHECKING:
     from multiprocessing.context import ForkServerContext
     from multiprocessing.process import BaseProcess
 
+from crawler.workers.serve import READ_SIZE, message, next_message, serve
+
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 2
 """Tries of a job on which its worker died: the death may not be the job's fault (the machine
 ran out of memory, a signal), so it gets a second try on a fresh worker before it fails. The
 other jobs sent to that worker are sent again without counting a try."""
-
-_LENGTH_BYTES = 8
-"""Each message on a worker's socket is its length (big-endian) and a pickle."""
-_READ_SIZE = 1 << 16
-"""Bytes asked of a socket per read: a page's answer fits, and a larger buffer would be a fresh
-memory mapping on every read."""
-
-
-def _message(value: object) -> bytes:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return len(payload).to_bytes(_LENGTH_BYTES, "big") + payload
-
-
-def _next_message(buffer: bytearray) -> bytes | None:
-    """The first whole message's pickle, taken off `buffer`; None while it is incomplete."""
-    if len(buffer) < _LENGTH_BYTES:
-        return None
-    end = _LENGTH_BYTES + int.from_bytes(buffer[:_LENGTH_BYTES], "big")
-    if len(buffer) < end:
-        return None
-    payload = bytes(buffer[_LENGTH_BYTES:end])
-    del buffer[:end]
-    return payload
-
-
-READY = "ready"
-"""A worker's first message: it has warmed up, and its jobs may be timed from now on."""
-
-
-def serve(conn: Connection, nice: int = 0, warm_up: Callable[[], object] | None = None) -> None:
-    """A worker's main loop: run `warm_up`, say `READY`, then run each job `(function, args)`
-    read from `conn` and write back `("ok", result)` or `("error", exception)`, in order, until
-    the caller closes the socket. `nice` lowers the worker's scheduling priority (see
-    `crawler.workers.extractor.PageExtractor`)."""
-    # Ctrl-C reaches the whole process group; the caller decides when its workers stop (a
-    # graceful shutdown still needs them for the jobs in flight).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if warm_up is not None:
-        warm_up()
-    if nice:
-        os.nice(nice)  # after the warm-up, which should be over before the first job
-    fd = conn.fileno()
-    _write_all(fd, _message((READY, None)))
-    buffer = bytearray()
-    while True:
-        while (job := _next_message(buffer)) is None:
-            chunk = os.read(fd, _READ_SIZE)
-            if not chunk:
-                return
-            buffer += chunk
-        function, args = pickle.loads(job)
-        try:
-            answer = _message(("ok", function(*args)))
-        except Exception as exc:  # the caller gets it, as from a call in its own process
-            try:
-                answer = _message(("error", exc))
-            except Exception:  # an exception that cannot be pickled
-                answer = _message(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-        _write_all(fd, answer)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
 
 class WorkerDied(Exception):
     """The worker died while running the job, on every try."""
@@ -194,7 +129,7 @@ class WorkerPool:
             raise PoolUnavailable("the worker pool is closed")
         loop = asyncio.get_running_loop()
         self._attach(loop)
-        job = _Job(_message((function, args)), loop.create_future())
+        job = _Job(message((function, args)), loop.create_future())
         if first:
             self._pending.appendleft(job)
         else:
@@ -271,7 +206,7 @@ class WorkerPool:
 
     def _readable(self, worker: _Worker) -> None:
         try:
-            chunk = os.read(worker.fd, _READ_SIZE)
+            chunk = os.read(worker.fd, READ_SIZE)
         except BlockingIOError:
             return
         except OSError:
@@ -280,7 +215,7 @@ class WorkerPool:
             self._died(worker)
             return
         worker.inbox += chunk
-        while (answer := _next_message(worker.inbox)) is not None:
+        while (answer := next_message(worker.inbox)) is not None:
             if not worker.ready:
                 worker.ready = True  # its first message
                 self._watch(worker)
@@ -348,7 +283,8 @@ class WorkerPool:
 
     def _start_worker(self) -> None:
         ours, theirs = self.context.Pipe(duplex=True)
-        process = self.context.Process(target=serve, args=(theirs, self.nice, self.warm_up),
+        process = self.context.Process(target=serve, args=(theirs, self.nice, self.warm_up,
+                                                          os.getpid()),
                                        daemon=True)
         process.start()
         theirs.close()
