@@ -23,7 +23,7 @@ from scrapy.extensions.feedexport import FileFeedStorage
 from crawler.accounting import crawl_summary
 from crawler.dedup import Assignment, DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
 from crawler.dedup.shared import storage_config
-from crawler.feeds import rewrite_fields
+from crawler.feeds import REWRITABLE, rewrite_feed
 from crawler.files import read_jsonl
 from crawler.report import build_clusters, terminal_summary, write_report
 
@@ -54,7 +54,7 @@ class CrawlClusters:
         self.given: dict[str, tuple[str, str]] = {}
         """URL -> the provisional ids given to each article of this crawl."""
         self.final: dict[str, Assignment] | None = None
-        self.feeds: list[Path] = []
+        self.feeds: list[tuple[Path, str]] = []  # local feed files and their formats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -121,8 +121,8 @@ class CrawlClusters:
             logger.info("Saved dedup index (%d articles) to %s", len(self.index), self.index_path)
 
     def feed_slot_closed(self, slot: Any) -> None:
-        if isinstance(slot.storage, FileFeedStorage) and slot.format in ("jsonlines", "jsonl"):
-            self.feeds.append(Path(slot.storage.path))
+        if isinstance(slot.storage, FileFeedStorage) and slot.format in REWRITABLE:
+            self.feeds.append((Path(slot.storage.path), slot.format))
 
     def feed_exporter_closed(self) -> None:
         self.finish()
@@ -134,25 +134,26 @@ class CrawlClusters:
             for url, ids in self.given.items()
             if ((a := final[url]).copy_cluster, a.event_cluster) != ids
         }
-        for feed in self.feeds:
-            changed = rewrite_fields(feed, updates)
+        for feed, feed_format in self.feeds:
+            changed = rewrite_feed(feed, feed_format, updates)
             logger.info("Final cluster ids of %d articles rewritten in %s", changed, feed)
         if updates and not self.feeds:
             logger.warning(
-                "%d articles got other cluster ids at the end of the crawl, and no local "
-                "JSON-lines feed could be rewritten: run `scrapy cluster` on the output",
-                len(updates),
-            )
+                "%d articles got other cluster ids at the end of the crawl, and no local feed "
+                "file could be rewritten (a remote feed, or a format other than %s): their "
+                "final ids are in the dedup index (DEDUP_INDEX)", len(updates), ", ".join(
+                    REWRITABLE))
         if self.report_dir:
             self.write_report()
 
     def write_report(self) -> None:
-        if not self.feeds:
+        lines = [feed for feed, feed_format in self.feeds if feed_format in ("jsonlines", "jsonl")]
+        if not lines:
             logger.warning("No local JSON-lines feed: no cluster report written")
             return
         spider = self.crawler.spider
         directory = Path(self.report_dir % {"name": spider.name if spider else "crawl"})
-        records = list(read_jsonl(self.feeds[0]))
+        records = list(read_jsonl(lines[0]))
         document = build_clusters(records)
         paths = write_report(directory, records, document, crawl_summary(self.stats.get_stats()))
         logger.info(

@@ -1,7 +1,9 @@
-"""The crawl's default feed, and edits of finished JSON-lines feed files."""
+"""The crawl's default feed, and edits of finished local feed files (JSON lines, JSON, CSV)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,4 +49,63 @@ def rewrite_fields(path: Path, updates: Mapping[str, Mapping[str, object]]) -> i
             record.update(update)
             out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
             changed += 1
+    return changed
+
+
+REWRITABLE = ("jsonlines", "jsonl", "json", "csv")
+"""Feed formats whose finished local files get the final cluster ids."""
+
+
+def rewrite_feed(path: Path, feed_format: str,
+                 updates: Mapping[str, Mapping[str, object]]) -> int:
+    """`rewrite_fields` for a feed file of any of the `REWRITABLE` formats; returns how many
+    records changed."""
+    if feed_format == "json":
+        return rewrite_json(path, updates)
+    if feed_format == "csv":
+        return rewrite_csv(path, updates)
+    return rewrite_fields(path, updates)
+
+
+def rewrite_json(path: Path, updates: Mapping[str, Mapping[str, object]]) -> int:
+    """The same for a JSON array of records, written back as Scrapy writes one (a record per
+    line)."""
+    if not updates:
+        return 0
+    records = json.loads(path.read_text(encoding="utf-8") or "[]")
+    changed = 0
+    for record in records:
+        update = updates.get(record.get("url", "")) if isinstance(record, dict) else None
+        if update is not None:
+            record.update(update)
+            changed += 1
+    text = "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]"
+    with replace_atomically(path) as out:
+        out.write(text.encode("utf-8"))
+    return changed
+
+
+def rewrite_csv(path: Path, updates: Mapping[str, Mapping[str, object]]) -> int:
+    """The same for a CSV file with a header line; columns the file does not have are left
+    out, every other cell is written back as it was."""
+    if not updates:
+        return 0
+    with path.open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        columns = list(reader.fieldnames or [])
+        rows = list(reader)
+    if "url" not in columns:
+        return 0
+    changed = 0
+    for row in rows:
+        update = updates.get(row.get("url") or "")
+        if update is not None:
+            row.update({k: str(v) for k, v in update.items() if k in columns})
+            changed += 1
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    with replace_atomically(path) as out:
+        out.write(text.getvalue().encode("utf-8"))
     return changed

@@ -118,6 +118,14 @@ def fixture_manifest() -> dict:
     return json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
 
 
+def unavailable(what: str) -> None:
+    """A test input this machine lacks (`../shared` beside the project, Redis, Chromium): the
+    test is skipped with the reason, or fails under CI (`CI` set), which has them all."""
+    if os.environ.get("CI"):
+        pytest.fail(f"needs {what}")
+    pytest.skip(f"needs {what}")
+
+
 REDIS_URL = os.environ.get("CRAWLER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 """The Redis the distributed-mode tests use; each test keeps to its own key prefix."""
 
@@ -129,8 +137,5 @@ def redis_server() -> redis.Redis:
     try:
         client.ping()
     except redis.exceptions.ConnectionError as exc:
-        message = f"no Redis at {REDIS_URL}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"a Redis server at {REDIS_URL} ({exc})")
     return client

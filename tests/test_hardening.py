@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 HOME = "https://contoh-berita.example/"
+SITES = "site=tribunnews,etindonesia,jakarta365,berita247"
 BODY = ("<p>Warga kota berkumpul di balai desa untuk membahas rencana perbaikan jalan yang rusak "
         "sejak musim hujan tahun lalu, kata kepala desa pada Kamis pagi kepada wartawan.</p>"
         "<p>Menurut dia, perbaikan akan dimulai bulan depan setelah anggaran daerah disetujui "
@@ -92,3 +93,25 @@ def test_a_wrong_spider_name_is_one_line_with_the_names_there_are():
     done = scrapy("crawl", "nosuchspider")
     assert done.returncode != 0
     assert errors(done) == ["Error: no spider named 'nosuchspider' (there are: all, news)"]
+
+
+@pytest.mark.slow
+def test_csv_and_json_feeds_get_the_final_cluster_ids(tmp_path):
+    import csv
+    import json
+
+    reference = run_crawl("news", tmp_path / "jsonl", arguments=(SITES,))
+    final = {a["url"]: (a["copy_cluster"], a["event_cluster"]) for a in reference.articles}
+    done = scrapy("crawl", "news", "-a", SITES, "-O", str(tmp_path / "a.csv"),
+                  "-O", str(tmp_path / "a.json"), "-s", f"DEDUP_INDEX={tmp_path / 'i.npz'}",
+                  "-s", f"CRAWL_SUMMARY_FILE={tmp_path / 's.json'}",
+                  "-s", f"REJECTS_FILE={tmp_path / 'r.jsonl'}", "-s", "CLUSTER_REPORT_DIR=")
+    assert done.returncode == 0, done.stderr[-3000:]
+    with (tmp_path / "a.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    records = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert {r["url"]: (r["copy_cluster"], r["event_cluster"]) for r in rows} == final
+    assert {r["url"]: (r["copy_cluster"], r["event_cluster"]) for r in records} == final
+    # every other field as the crawl wrote it
+    assert {r["url"]: r["title"] for r in records} == {a["url"]: a["title"]
+                                                       for a in reference.articles}

@@ -4,15 +4,17 @@ address under their own host names, crawled with `OFFLINE_FIXTURES` empty, as a 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from crawler.accounting import OUTCOMES
-from tests.conftest import FIXTURES, CrawlRun, run_crawl
+from tests.conftest import FIXTURES, CrawlRun, run_crawl, unavailable
 from tests.online.server import ADDRESS_ENV, Behaviour, SiteServer, resolver_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 SITES = "site=tribunnews,etindonesia,jakarta365,berita247"
@@ -33,6 +35,20 @@ def article_urls(host: str) -> list[str]:
                   if p["kind"] == "article" and f"//{host}/" in p["url"])
 
 
+@contextmanager
+def served(*args: Any, **options: Any) -> Iterator[SiteServer]:
+    """A running `SiteServer`; port 443 needs root, which CI has."""
+    server = SiteServer(*args, **options)
+    try:
+        server.__enter__()
+    except PermissionError:
+        unavailable("root, to serve HTTPS on port 443 of a loopback address")
+    try:
+        yield server
+    finally:
+        server.__exit__()
+
+
 @pytest.fixture(scope="module")
 def offline(tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
     return run_crawl("news", tmp_path_factory.mktemp("offline"), arguments=(SITES,))
@@ -50,8 +66,8 @@ def test_the_saved_sites_over_https_give_the_articles_of_the_offline_crawl(
         redirects={sitemap: "/sitemaps/index.xml"}, rate_limited={rate_limited: RETRY_AFTER},
         slow={slow: 1.5}, hanging={hanging}, brotli_hosts={"jakarta365.net", "berita247.net"})
     saved_sitemap = (FIXTURES / "sites" / "www.tribunnews.com" / "sitemap.xml").read_bytes()
-    with SiteServer(FIXTURES / "manifest.json", behaviour,
-                    extra={moved: (saved_sitemap, "application/xml")}) as server:
+    with served(FIXTURES / "manifest.json", behaviour,
+                extra={moved: (saved_sitemap, "application/xml")}) as server:
         monkeypatch.setenv(ADDRESS_ENV, server.address)
         online = run_crawl("news", tmp_path, *ONLINE, *resolver_settings(),
                            f"STATS_FILE={tmp_path / 'stats.json'}", arguments=(SITES,))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler.dedup import Document, parse_published
+from tests.conftest import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # ../shared beside the project
@@ -18,7 +19,7 @@ ECB = SHARED / "data" / "events" / "ecbplus-dev.jsonl"
 def _seed(prefix: str) -> tuple[str, str]:
     path = next(SEEDS.glob(f"{prefix}_*.txt"), None)
     if path is None:
-        pytest.skip("seed articles not available")
+        unavailable(f"the seed articles in {SEEDS} (../shared beside the project)")
     title, _, body = path.read_text(encoding="utf-8").strip().partition("\n")
     return title.strip(), body.strip()
 
@@ -40,7 +41,7 @@ def corpus_stories() -> list[dict]:
     """The original stories the fixture sites were generated from."""
     files = sorted((ROOT / "fixtures" / "corpus").glob("*.json"))
     if not files:
-        pytest.skip("fixtures/corpus not generated")
+        unavailable("fixtures/corpus (python fixtures/build.py)")
     return [story for f in files for story in json.loads(f.read_text(encoding="utf-8"))]
 
 
@@ -52,7 +53,7 @@ def fixture_documents() -> list[Document]:
 
     truth_file, manifest_file = ROOT / "fixtures/truth.json", ROOT / "fixtures/manifest.json"
     if not truth_file.exists() or not manifest_file.exists():
-        pytest.skip("fixtures not generated")
+        unavailable("the fixture sites (python fixtures/build.py)")
     truth = json.loads(truth_file.read_text(encoding="utf-8"))["articles"]
     pages = {p["url"]: p for p in json.loads(manifest_file.read_text(encoding="utf-8"))["pages"]}
     docs = []
@@ -67,5 +68,5 @@ def fixture_documents() -> list[Document]:
 @pytest.fixture(scope="session")
 def ecb_records() -> list[dict]:
     if not ECB.exists():
-        pytest.skip("ECB+ data not available")
+        unavailable(f"the ECB+ corpus at {ECB} (../shared beside the project)")
     return [json.loads(line) for line in ECB.open(encoding="utf-8")]

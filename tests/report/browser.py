@@ -6,13 +6,13 @@ skipping it: `.ci/run` installs Debian's `chromium`."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import lxml.html
-import pytest
+
+from tests.conftest import unavailable
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking")
@@ -23,10 +23,8 @@ def chromium_path() -> str:
         found = shutil.which(name)
         if found:
             return found
-    message = "chromium not installed (apt-get install -y chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable("Chromium (apt-get install -y chromium)")
+    raise AssertionError  # unreachable: unavailable() skips or fails
 
 
 def _run(url: str, profile: Path, *extra: str, budget_ms: int = 5000) -> str:
