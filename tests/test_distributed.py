@@ -203,7 +203,9 @@ def test_merge_keeps_one_line_per_article_and_sums_the_pages(tmp_path):
     rows = list(read_jsonl(tmp_path / "articles.jsonl"))
     assert [row["url"] for row in rows] == ["a", "b", "c"]
     assert all(row["copy_cluster"] and row["event_cluster"] for row in rows)
-    assert json.loads((tmp_path / "summary.json").read_text()) == {"pages": {"article": 4}}
+    assert json.loads((tmp_path / "summary.json").read_text()) == {"pages": {"article": 4},
+                                                                   "discovery": {}}
+    assert (tmp_path / "report" / "report.html").is_file()
 
 
 STORY = " ".join(f"Kalimat nomor {n} tentang banjir di Jakarta Utara pada hari Senin."
@@ -237,8 +239,8 @@ def test_a_failed_merge_leaves_the_previous_one(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "articles-w2.jsonl, line 1: not JSON" in error and "Traceback" not in error
     assert {name: (tmp_path / name).read_bytes() for name in before} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles-w1.jsonl",
-                                                          "articles-w2.jsonl", *sorted(before)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["articles-w1.jsonl", "articles-w2.jsonl", "report", *before])
 
 
 # --- crawls ----------------------------------------------------------------------------------
@@ -382,3 +384,26 @@ def wait_for_server(url: str) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def test_the_spider_s_extractor_takes_the_settings_the_add_ons_leave(monkeypatch):
+    """Scrapy builds the spider before the add-ons run: the distributed mode's inline extraction
+    (EXTRACT_PROCESSES=0) must still reach it, or every Redis worker starts its own pool."""
+    from scrapy import signals
+    from scrapy.crawler import Crawler
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.news import NewsSpider
+
+    monkeypatch.setenv("CRAWLER_REDIS_URL", REDIS_URL)
+    # A crawler as `scrapy crawl` makes it: its spider is built before its add-ons run.
+    crawler = Crawler(NewsSpider, get_project_settings())
+    spider = NewsSpider.from_crawler(crawler, site="jakarta365")
+    assert spider.extractor.processes == 2  # settings.py's, before the add-ons
+    crawler.addons.load_settings(crawler.settings)
+    crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
+    try:
+        assert spider.extractor.processes == 0
+        assert spider.extractor._pool is None
+    finally:
+        spider.extractor.close()

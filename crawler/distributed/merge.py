@@ -1,5 +1,5 @@
-"""One job's output from its workers' files: `articles.jsonl`, `rejects.jsonl` and
-`summary.json` in the job folder, clustered with the job's dedup options."""
+"""One job's output from its workers' files: `articles.jsonl`, `rejects.jsonl`, `summary.json`
+and the cluster report (`report/`) in the job folder, clustered with the job's dedup options."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.dedup.jsonl import cluster_jsonl
 from crawler.files import read_jsonl, replace_atomically, write_json_atomically
+from crawler.report import build_clusters, write_report
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -52,10 +53,12 @@ def merge_outputs(folder: Path, options: DedupOptions) -> MergeResult:
             articles[article["url"]] = article
     # A page in flight when its worker was killed is crawled again: its reject may be listed twice.
     rejects = {row["url"]: row for row in read_lines(sorted(folder.glob("rejects-*.jsonl")))}
-    pages: dict[str, int] = {}
-    for summary in sorted(folder.glob("summary-*.json")):
-        for key, value in json.loads(summary.read_text(encoding="utf-8"))["pages"].items():
-            pages[key] = pages.get(key, 0) + value
+    totals: dict[str, dict[str, int]] = {"pages": {}, "discovery": {}}
+    for worker_summary in sorted(folder.glob("summary-*.json")):
+        counts = json.loads(worker_summary.read_text(encoding="utf-8"))
+        for section, sums in totals.items():
+            for key, value in counts.get(section, {}).items():
+                sums[key] = sums.get(key, 0) + value
     # Each worker clustered only its own articles: the copy and event clusters over all of
     # them are those `scrapy cluster` and the embedded crawl give (they do not depend on order).
     unclustered = folder / f".articles-merged.{uuid.uuid4().hex[:8]}.jsonl"
@@ -65,7 +68,11 @@ def merge_outputs(folder: Path, options: DedupOptions) -> MergeResult:
     finally:
         unclustered.unlink(missing_ok=True)
     write_lines(folder / "rejects.jsonl", rejects.values())
-    write_json_atomically(folder / "summary.json", {"pages": dict(sorted(pages.items()))})
+    summary = {section: dict(sorted(sums.items())) for section, sums in totals.items()}
+    write_json_atomically(folder / "summary.json", summary)
+    # The report of the whole job (a worker writes none: it saw only its own articles).
+    records = list(read_jsonl(folder / "articles.jsonl"))
+    write_report(folder / "report", records, build_clusters(records), summary)
     return MergeResult(len(articles), duplicates, len(rejects))
 
 

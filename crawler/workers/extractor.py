@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -54,22 +55,34 @@ class PageExtractor:
         None. Set by the cluster pipeline that uses it (`analyse_for`). Inline extraction never
         analyses: the cluster pipeline would do the same work in the same process."""
         self._pool: WorkerPool | None = None
+        self.crawler_settings: BaseSettings | None = None
+        """The crawl's settings, read again when the spider opens (`open`)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         from scrapy import signals
 
-        settings = crawler.settings
-        extractor = cls(
-            settings.getint("EXTRACT_PROCESSES"),
-            settings.getfloat("EXTRACT_TIMEOUT"),
-            settings.getint("EXTRACT_NICE"),
-        )
-        # Started with the crawler, before the spider opens: the workers import and warm up the
-        # extractor while Scrapy starts its engine and fetches the first listing pages.
-        extractor.start()
+        extractor = cls.from_settings(crawler.settings)  # a bad value fails the crawl at once
+        # Scrapy builds the spider, and this with it, before the add-ons have run (the
+        # distributed mode's EXTRACT_PROCESSES=0 comes from one): the workers are started with
+        # the settings as they are when the spider opens, and warm up while Scrapy fetches the
+        # first pages.
+        crawler.signals.connect(extractor.open, signals.spider_opened)
         crawler.signals.connect(extractor.close, signals.spider_closed)
+        extractor.crawler_settings = crawler.settings
         return extractor
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Self:
+        return cls(settings.getint("EXTRACT_PROCESSES"), settings.getfloat("EXTRACT_TIMEOUT"),
+                   settings.getint("EXTRACT_NICE"))
+
+    def open(self) -> None:
+        """Take the crawl's final settings and start the workers (signal `spider_opened`)."""
+        if self.crawler_settings is not None:
+            final = self.from_settings(self.crawler_settings)
+            self.processes, self.timeout, self.nice = final.processes, final.timeout, final.nice
+        self.start()
 
     def analyse_for(self, options: DedupOptions) -> None:
         """Make each article's dedup analysis with `options` in the workers, for a cluster
