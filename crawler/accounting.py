@@ -179,12 +179,14 @@ class PageAccounting:
                     outcome="article",
                     aliases=aliases,
                     article=record(item),
+                    follow=item.follow,
                 )
             )
 
     def item_dropped(self, item: Any, response: Response | None, exception: BaseException) -> None:
         outcome = "skipped" if isinstance(exception, DuplicatePage) else "rejected"
-        self.record(outcome, getattr(item, "url", "?"), str(exception), redirected_from(response))
+        self.record(outcome, getattr(item, "url", "?"), str(exception), redirected_from(response),
+                    follow=getattr(item, "follow", None))
 
     def spider_error(self, failure: Failure, response: Response) -> None:
         if is_discovery(response.request):
@@ -226,6 +228,7 @@ class PageAccounting:
         aliases: list[str] | None = None,
         *,
         journaled: bool = False,
+        follow: list[str] | None = None,
     ) -> None:
         """Count the page's outcome and list it in the rejects file (and in the journal of a
         resumable job, unless it comes from there: `journaled`)."""
@@ -240,7 +243,8 @@ class PageAccounting:
             self._rejects.write(json.dumps(line, ensure_ascii=False) + "\n")
         if self.journal is not None and not journaled:
             self.journal.append(
-                JournalEntry(url=url, outcome=outcome, reason=reason, aliases=aliases)
+                JournalEntry(url=url, outcome=outcome, reason=reason, aliases=aliases,
+                             follow=follow or [])
             )
 
     def spider_closed(self, spider: Spider) -> None:

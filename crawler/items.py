@@ -64,6 +64,12 @@ class Article:
 
     analysis: ArticleAnalysis | None = field(default=None, repr=False, compare=False,
                                       metadata={"exported": False})
+    """Not part of the record: the URLs the crawl requests from this page (its sidebars), kept
+    in a resumable job's journal with its outcome, so that a resumed crawl, which does not fetch
+    the page again, still finds the pages only it linked."""
+
+    follow: list[str] = field(default_factory=list, repr=False, compare=False,
+                              metadata={"exported": False})
     """Not part of the record: the article's dedup analysis, made beside its extraction in a
     worker process, which the cluster pipeline takes off (`FEED_EXPORT_FIELDS` leaves it out
     of every feed, `record` out of the job journal)."""
@@ -88,6 +94,9 @@ class PageReject:
 
     reason: str
     """Why it was rejected, as one human-readable line."""
+
+    follow: list[str] = field(default_factory=list, repr=False, compare=False)
+    """The URLs the crawl requests from this page (see `Article.follow`)."""
 
 
 def published_time(value: object) -> datetime | None:

@@ -28,6 +28,8 @@ class JournalEntry:
     """The page's other URLs: the requests that redirected to it."""
     article: dict[str, Any] | None = None
     """The article's record, for an article."""
+    follow: list[str] = field(default_factory=list)
+    """The URLs the crawl requested from the page, requested again by a resumed crawl."""
 
     def to_line(self) -> bytes:
         record: dict[str, Any] = {"url": self.url, "outcome": self.outcome}
@@ -37,6 +39,8 @@ class JournalEntry:
             record["aliases"] = self.aliases
         if self.article is not None:
             record["article"] = self.article
+        if self.follow:
+            record["follow"] = self.follow
         return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -81,6 +85,7 @@ class Journal:
                     reason=record.get("reason", ""),
                     aliases=record.get("aliases", []),
                     article=record.get("article"),
+                    follow=record.get("follow", []),
                 )
 
     def read(self) -> JournalContents:

@@ -17,7 +17,9 @@ dropped when the journal is read and cut away before it is appended to. A resume
   (`ReplayJournal`), so the feeds, the dedup index (adding a URL again replaces it) and the
   report hold the whole job, as they would after an uninterrupted crawl;
 - keeps their URLs out of the frontier (`JournalDupeFilter`) and crawls everything else again
-  from the start pages: listing pages are read again, since only final outcomes are kept.
+  from the start pages: listing pages are read again, since only final outcomes are kept, and
+  the links each finished page led to (kept with its outcome, `follow`) are requested again, for
+  a page linked only from article pages the resumed run does not fetch.
 
 The request queue is kept in memory (`JobScheduler`): Scrapy's disk queue would bring back, after
 a graceful stop, requests that the listing pages read again also yield, and the page would be
@@ -183,11 +185,20 @@ class ReplayJournal:
         journal = self.job.journal
         if journal is not None and self.job.resuming:
             replayed = 0
+            follow: list[tuple[str, list[str]]] = []
             for entry in self.job.contents().latest:
                 if entry.article is not None:
                     replayed += 1
                     yield Article(**entry.article)
+                if entry.follow:
+                    follow.append((entry.url, entry.follow))
             logger.info("Resuming the job: %d articles from %s", replayed, journal.path)
+            # The links of the pages not fetched again, which only they may lead to.
+            resume_links = getattr(self.crawler.spider, "resume_links", None)
+            if resume_links is not None:
+                for url, links in follow:
+                    for request in resume_links(url, links):
+                        yield request
         # The last reader: the dupefilter and `PageAccounting.restore` read it before the
         # spider opened, and the start stream is only iterated after.
         self.job.forget()

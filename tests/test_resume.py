@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import pytest
 
 from crawler.dedup import DedupIndex
 from crawler.journal import Journal, JournalEntry
-from tests.conftest import FIXTURES, PROJECT_ROOT, read_jsonl
+from tests.conftest import FIXTURES, PROJECT_ROOT, SavedPage, read_jsonl, write_site
 
 BADINPUT_SITE = (
     f"OFFLINE_FIXTURES={FIXTURES / 'badinput' / 'manifest.json'}",
@@ -264,3 +265,42 @@ def test_journal_keeps_the_last_outcome_of_a_page(tmp_path: Path):
         ("https://a.example/1", "rejected"),
         ("https://a.example/2", "missed"),
     ]
+
+
+STORY = ("<html lang='id'><head><title>{t}</title></head><body><article><h1>{t}</h1>"
+         "<p>Warga kota berkumpul di balai desa untuk membahas rencana perbaikan jalan yang rusak "
+         "sejak musim hujan tahun lalu, kata kepala desa pada Kamis pagi kepada wartawan.</p>"
+         "<p>Menurut dia, perbaikan akan dimulai bulan depan setelah anggaran daerah disetujui "
+         "oleh dewan, dan warga diminta ikut mengawasi pekerjaan kontraktor, {t}.</p>"
+         "{links}</article></body></html>")
+
+
+@pytest.mark.slow
+def test_a_page_linked_only_from_an_article_page_done_before_the_kill_is_still_crawled(
+    tmp_path: Path,
+):
+    """Killed right after an article page's outcome was written, before the page only its
+    sidebar links was fetched: the resumed run does not fetch the article page again, so it
+    must still request that link (the journal keeps it with the page's outcome)."""
+    home = "https://contoh-berita.example/"
+    first = f"{home}2025/02/12/jalan-desa-diperbaiki-bulan-depan/"
+    sidebar = f"{home}2025/02/13/warga-ikut-mengawasi-kontraktor/"
+    manifest = write_site(tmp_path / "site", [
+        SavedPage(home, f"<html><body><a href='{first}'>berita</a></body></html>"),
+        SavedPage(first, STORY.format(t="Jalan desa diperbaiki bulan depan",
+                                      links=f"<a href='{sidebar}'>baca juga</a>")),
+        SavedPage(sidebar, STORY.format(t="Warga ikut mengawasi kontraktor", links="")),
+    ])
+    site = (f"OFFLINE_FIXTURES={manifest}",)
+    whole = tmp_path / "whole"
+    run_to_end([*crawl_command(whole, whole / "job", "-O", "news", *site), "-a", f"site={home}"])
+    lines = (whole / "job" / "pages.jsonl").read_bytes().splitlines(keepends=True)
+    done_first = [line for line in lines if json.loads(line)["url"] == first]
+    assert json.loads(done_first[0])["follow"] == [sidebar]
+
+    out = tmp_path / "resumed"
+    shutil.copytree(whole / "job", out / "job")
+    (out / "job" / "pages.jsonl").write_bytes(done_first[0])  # killed right after it
+    log = run_to_end([*crawl_command(out, out / "job", "-O", "news", *site), "-a", f"site={home}"])
+    assert "Resuming the job" in log
+    assert_same_job(job_output(out), job_output(whole))

@@ -268,8 +268,7 @@ class NewsSpider(Spider):
         if links.declares_article and self.rules_leave_open(response.url):
             # A site without URL rules whose URL shape looked like a listing, but the page says
             # it is an article: the page's word wins.
-            page = await self.extract(response)
-            return [page.outcome, *self.follow_links(page.links)]
+            return list(self.article_page(await self.extract(response)))
         self.crawler.signals.send_catch_log(listing_page, url=response.url)
         depth = int(response.meta.get("listing_depth", 0)) + 1
         requests: list[Request | Article | PageReject] = list(self.follow_links(links, depth))
@@ -288,15 +287,26 @@ class NewsSpider(Spider):
             return
         started = self.extracting.pop(response.request, None) if response.request else None
         page = await (started or self.extract(response))
-        yield page.outcome
-        # Article pages link to more articles (sidebars, related blocks): follow them too, and
-        # the page's canonical URL: a second address of a page waits for its canonical page
-        # (`CanonicalDuplicatesPipeline`), which must then be crawled even if nothing links it.
+        for output in self.article_page(page):
+            yield output
+
+    def article_page(self, page: ExtractedPage) -> list[Article | PageReject | Request]:
+        """An article page's outcome, then the requests of its links. Article pages link to
+        more articles (sidebars, related blocks): they are followed too, and the page's canonical
+        URL: a second address of a page waits for its canonical page
+        (`CanonicalDuplicatesPipeline`), which must then be crawled even if nothing links it.
+        The outcome carries the URLs requested (`follow`), for the journal of a resumable job."""
         links = page.links
         if isinstance(page.outcome, Article) and page.outcome.canonical_url:
             links = PageLinks([*links.hrefs, page.outcome.canonical_url], links.base_url)
-        for request in self.follow_links(links):
-            yield request
+        requests = list(self.follow_links(links))
+        page.outcome.follow = [request.url for request in requests]
+        return [page.outcome, *requests]
+
+    def resume_links(self, url: str, links: list[str]) -> list[Request]:
+        """The requests of the links a page of an interrupted run led to (`ReplayJournal`):
+        that page is not fetched again, and may be the only one linking them."""
+        return list(self.follow_links(PageLinks(links, url)))
 
     # The bytes, not Scrapy's `response.text`: the workers decode them, checking the declared
     # charset (header, then meta) against the bytes, which may contradict it.
