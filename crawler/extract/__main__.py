@@ -1,4 +1,5 @@
-"""`python -m crawler.extract PAGE.html --url URL`: print the extracted Article as JSON."""
+"""`python -m crawler.extract PAGE.html --url URL`: print the extracted Article as JSON (`-`
+reads the page from standard input)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,16 @@ from crawler.items import record
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.extract", description=__doc__)
-    parser.add_argument("page", type=Path, help="saved HTML page (bytes, any charset)")
+    parser.add_argument("page", help="saved HTML page (bytes, any charset), or - for stdin")
     parser.add_argument("--url", required=True, help="the URL the page was fetched from")
     args = parser.parse_args(argv)
     try:
-        article = extract_article(args.page.read_bytes(), args.url)
+        page = sys.stdin.buffer.read() if args.page == "-" else Path(args.page).read_bytes()
+    except OSError as err:
+        print(f"error: cannot read {args.page}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    try:
+        article = extract_article(page, args.url)
     except ExtractionError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -83,6 +83,27 @@ def test_command_line_reports_non_html(tmp_path: Path) -> None:
     assert "error:" in done.stderr
 
 
+@pytest.mark.parametrize("page", ["/nonexistent/page.html", "."])
+def test_command_line_on_what_is_no_page_says_so_in_one_line(page: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.extract", page, "--url", URL],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: cannot read {page}: ") and done.stderr.count("\n") == 1
+
+
+def test_command_line_reads_standard_input() -> None:
+    url = URLS["j365-seed-trump-putin"]
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.extract", "-", "--url", url],
+        cwd=ROOT, capture_output=True, check=True, timeout=60,
+        input=saved_page_path(url).read_bytes(),
+    )  # fmt: skip
+    expected = json.loads((GOLDEN / "j365-seed-trump-putin.json").read_text(encoding="utf-8"))
+    assert json.loads(done.stdout) == expected
+
+
 _PIECES = [
     "<html>", "<p>", "</p>", "<div class='content'>", "<script>", "<a href=x>", "Baca juga: ",
     "Sumber : NTDTV.com", "<br>", "<meta charset='latin-1'>", "Kamis, 13 Februari 2025 07:15 WIB",
