@@ -21,6 +21,7 @@ from scrapy import signals
 from scrapy.extensions.feedexport import FileFeedStorage
 
 from crawler.accounting import crawl_summary
+from crawler.checks import exit_with
 from crawler.dedup import Assignment, DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
 from crawler.dedup.shared import storage_config
 from crawler.feeds import REWRITABLE, rewrite_feed
@@ -72,6 +73,12 @@ class CrawlClusters:
             settings.get("CLUSTER_REPORT_DIR") or "",
             storage,
         )
+        # Read now, before the engine opens anything: an unreadable index ends the crawl in one
+        # line, with no feed, summary or report of an empty crawl over the last good ones.
+        try:
+            extension.open()
+        except (IndexMismatchError, IndexUnreadable) as exc:
+            exit_with(str(exc))
         crawler.signals.connect(extension.finish, signals.spider_closed)
         crawler.signals.connect(extension.feed_slot_closed, signals.feed_slot_closed)
         crawler.signals.connect(extension.feed_exporter_closed, signals.feed_exporter_closed)

@@ -43,6 +43,7 @@ from scrapy import Request
 from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import RFPDupeFilter
 
+from crawler.checks import exit_with
 from crawler.files import write_json_atomically
 from crawler.items import Article
 from crawler.journal import Journal, JournalContents
@@ -173,7 +174,14 @@ class ReplayJournal:
             return
         if not feed_sizes.exists():
             return
-        sizes = json.loads(feed_sizes.read_text(encoding="utf-8"))
+        try:
+            sizes = json.loads(feed_sizes.read_text(encoding="utf-8"))
+            if not isinstance(sizes, dict) or not all(isinstance(n, int) for n in
+                                                      sizes.values()):
+                raise ValueError("not a map of file sizes")
+        except (OSError, ValueError) as exc:
+            exit_with(f"{feed_sizes} is unreadable ({exc}): the job cannot be resumed without "
+                      "writing articles twice; start it afresh in another JOBDIR")
         for name, size in sizes.items():
             path = Path(name)
             if path.exists() and path.stat().st_size > size:

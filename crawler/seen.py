@@ -17,18 +17,29 @@ KEPT_OUTCOMES = ("article", "rejected", "skipped")
 """Outcomes that are final: a page that got one is not fetched again."""
 
 
+class SeenUnreadable(ValueError):
+    """The seen-pages file exists but is no SQLite database of ours."""
+
+
 class SeenPages:
     """URL -> (outcome, when it was done), in an SQLite file (see the module docstring)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Raises SeenUnreadable when `path` cannot be opened as one."""
         self.path = path
-        # One connection, used from the crawl's thread only; each page's outcome is committed
-        # as it comes, so a killed run keeps what it did.
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS pages "
-                        "(url TEXT PRIMARY KEY, outcome TEXT NOT NULL, done REAL NOT NULL)")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # One connection, used from the crawl's thread only; each page's outcome is
+            # committed as it comes, so a killed run keeps what it did.
+            self.db = sqlite3.connect(path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS pages "
+                            "(url TEXT PRIMARY KEY, outcome TEXT NOT NULL, done REAL NOT NULL)")
+            self.db.execute("SELECT url, outcome, done FROM pages LIMIT 1").fetchall()
+        except (sqlite3.Error, OSError) as exc:
+            raise SeenUnreadable(
+                f"CRAWL_SEEN {path} is not a record of seen pages ({exc}): move it away, and "
+                "the next run starts afresh") from None
 
     def __len__(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0])

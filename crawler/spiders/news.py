@@ -101,7 +101,10 @@ class NewsSpider(Spider):
             exit_with(f"{exc} (OFFLINE_FIXTURES; empty it to crawl the live sites)")
         settings = crawler.settings
         seen_path = settings.get("CRAWL_SEEN")
-        seen = SeenPages(Path(seen_path % {"name": spider.name})) if seen_path else None
+        try:
+            seen = SeenPages(Path(seen_path % {"name": spider.name})) if seen_path else None
+        except ValueError as exc:  # SeenUnreadable
+            exit_with(str(exc))
         spider.admission = Admission(
             crawler,
             Limits(settings.getint("SITE_MAX_PAGES"), settings.getint("SITE_MAX_LISTING_DEPTH"),
