@@ -1,5 +1,13 @@
-"""`Retry-After` honoured: Scrapy retries a 429 or 503 at once and ignores the header
-(scrapy/scrapy#3849). A server that says when to come back is asked nothing more before then."""
+"""Manners towards a news site's servers.
+
+`Retry-After` honoured: Scrapy retries a 429 or 503 at once and ignores the header
+(scrapy/scrapy#3849). A server that says when to come back is asked nothing more before then.
+
+Conditional requests for what a recurring job reads every run: with Scrapy's HTTP cache on
+(`HTTPCACHE_ENABLED=True`), `DiscoveryCachePolicy` keeps robots.txt, sitemaps and feeds only, and
+asks for them again with `If-None-Match` / `If-Modified-Since` (RFC 9111, Scrapy's
+`RFC2616Policy`): an unchanged sitemap costs a 304. Pages are never cached: a recurring job skips
+the ones it has done (`CRAWL_SEEN`), and a listing page must be read as it is now."""
 
 from __future__ import annotations
 
@@ -9,7 +17,9 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.extensions.httpcache import RFC2616Policy
 
+from crawler.accounting import is_discovery
 from crawler.compat import pause_download_slot
 
 if TYPE_CHECKING:
@@ -73,3 +83,11 @@ class RetryAfterMiddleware(RetryMiddleware):
     def count(self, what: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"retry_after/{what}")
+
+
+class DiscoveryCachePolicy(RFC2616Policy):
+    """Scrapy's RFC 2616 cache policy for the discovery documents alone (see the module
+    docstring)."""
+
+    def should_cache_request(self, request: Request) -> bool:
+        return is_discovery(request) and super().should_cache_request(request)

@@ -76,6 +76,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # The longest Retry-After waited for, in seconds; a server asking for more is missed (http-429).
 RETRY_AFTER_MAX = 120.0
+# With HTTPCACHE_ENABLED=True (off by default): robots.txt, sitemaps and feeds kept and asked for
+# again with conditional requests, pages never (crawler.politeness).
+HTTPCACHE_POLICY = "crawler.politeness.DiscoveryCachePolicy"
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidateArticlePipeline": 100,
     # Before clustering: a second address of an article neither reaches the feed nor the index.

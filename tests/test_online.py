@@ -93,3 +93,25 @@ def test_the_saved_sites_over_https_give_the_articles_of_the_offline_crawl(
     assert {hit.encoding for hit in hits} >= {"br", "gzip"}
     missed = {row["url"]: row["reason"] for row in online.rejects if row["outcome"] == "missed"}
     assert missed[hanging].startswith("timeout:")
+
+
+@pytest.mark.slow
+def test_a_second_run_asks_for_unchanged_sitemaps_with_conditional_requests_and_no_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    job = [f"CRAWL_SEEN={tmp_path / 'seen.sqlite'}", f"DEDUP_INDEX={tmp_path / 'index.npz'}",
+           "HTTPCACHE_ENABLED=True", f"HTTPCACHE_DIR={tmp_path / 'cache'}"]
+    articles = set(article_urls("www.tribunnews.com"))
+    with served(FIXTURES / "manifest.json") as server:
+        monkeypatch.setenv(ADDRESS_ENV, server.address)
+        first = run_crawl("news", tmp_path / "1", *ONLINE, *resolver_settings(), *job,
+                          arguments=("site=tribunnews",))
+        then = len(server.hits)
+        run_crawl("news", tmp_path / "2", *ONLINE, *resolver_settings(), *job,
+                  f"STATS_FILE={tmp_path / 'stats.json'}", arguments=("site=tribunnews",))
+        second = server.hits[then:]
+    stats = json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))
+    assert first.articles
+    assert not [hit.url for hit in second if hit.url in articles], "an article page fetched again"
+    documents = [hit for hit in second if hit.url.endswith((".xml", ".gz", "/rss"))]
+    assert documents and all(hit.conditional and hit.status == 304 for hit in documents)
+    assert stats["httpcache/revalidate"] >= len(documents)

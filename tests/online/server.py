@@ -13,6 +13,7 @@ import random
 import ssl
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -60,6 +61,9 @@ class Hit:
     """time.monotonic() when the request came in."""
     encoding: str = ""
     """The Content-Encoding the answer went out with."""
+    status: int = 200
+    conditional: bool = False
+    """The request named the ETag of a copy it has (If-None-Match)."""
 
 
 class SiteServer:
@@ -111,8 +115,10 @@ class SiteServer:
 
     # --- answering -------------------------------------------------------------------------
 
-    def answer(self, url: str, accept: str) -> tuple[int, dict[str, str], bytes]:
-        """Status, headers and body for a GET of `url`."""
+    def answer(self, url: str, accept: str, if_none_match: str = ""
+               ) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for a GET of `url`; every saved page has an ETag (of its
+        file), and a request naming it gets a 304."""
         behaviour = self.behaviour
         if url in behaviour.hanging:
             self.stopping.wait(HANG_SECONDS)
@@ -130,6 +136,10 @@ class SiteServer:
         if page is None:
             return 404, {"Content-Type": "text/html"}, b"<html><body>Not found</body></html>"
         headers = dict(page.get("headers", {}))
+        etag = f'"{zlib.crc32((self.root / page["file"]).read_bytes()):08x}"'
+        if if_none_match and etag in if_none_match:
+            return 304, {"ETag": etag}, b""
+        headers["ETag"] = etag
         encoding = ""
         if headers.get("Content-Type", "").startswith("text/html"):
             host = urlsplit(url).hostname or ""
@@ -165,9 +175,12 @@ class SiteServer:
                 host = (self.headers.get("Host") or "").split(":")[0]
                 url = f"https://{host}{self.path}"
                 came = time.monotonic()
-                status, headers, body = site.answer(url, self.headers.get("Accept-Encoding", ""))
+                validator = self.headers.get("If-None-Match", "")
+                status, headers, body = site.answer(url, self.headers.get("Accept-Encoding", ""),
+                                                    validator)
                 with site._lock:
-                    site.hits.append(Hit(url, came, headers.get("Content-Encoding", "")))
+                    site.hits.append(Hit(url, came, headers.get("Content-Encoding", ""), status,
+                                         bool(validator)))
                 try:
                     self.send_response(status)
                     for name, value in headers.items():
