@@ -42,12 +42,15 @@ def terminal_summary(
 
 
 def _table(events: tuple[EventCluster, ...]) -> list[str]:
-    header = ("#", "articles", "copies", "outlets", "first published", "title")
+    # "distinct": the event's different articles (its copy clusters); "copies": the articles
+    # that republish one of them.
+    header = ("#", "articles", "distinct", "copies", "outlets", "first published", "title")
     rows = [
         (
             str(rank),
             str(event.size),
             str(len(event.copies)),
+            str(event.size - len(event.copies)),
             str(len(event.sites)),
             (event.first_published or "-")[:16].replace("T", " "),
             terminal_text(event.representative.title or event.id),
@@ -57,7 +60,7 @@ def _table(events: tuple[EventCluster, ...]) -> list[str]:
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
 
     def line(cells: tuple[str, ...]) -> str:
-        numbers = [cell.rjust(w) if i < 4 else cell.ljust(w)
+        numbers = [cell.rjust(w) if i < 5 else cell.ljust(w)
                    for i, (cell, w) in enumerate(zip(cells, widths, strict=False))]
         return "  ".join([*numbers, cells[-1]]).rstrip()
 

@@ -49,6 +49,27 @@ def rendered_dom(url: str, profile: Path) -> lxml.html.HtmlElement:
     return dom
 
 
+def page_width(report: Path, profile: Path, width: int) -> tuple[int, int]:
+    """(scroll width, widest event title) of the report laid out in a window `width` pixels
+    wide, measured by a script added to a copy of the page (the report itself is left as it
+    is)."""
+    probe = report.with_name("width-probe.html")
+    # Headless Chromium keeps its window 500 px wide at least: the page is also held to
+    # `width`, and what overflows it shows in the body's scroll width.
+    measure = (f"<style>html {{ width: {width}px }}</style>"
+               "<script>addEventListener('load', () => setTimeout(() => {"
+               "const titles = [...document.querySelectorAll('.event-head .title')];"
+               "document.body.dataset.scrollWidth = document.body.scrollWidth;"
+               "document.body.dataset.titleWidth = Math.min(...titles.map(t => t.clientWidth));"
+               "}, 500));</script>")
+    probe.write_text(report.read_text(encoding="utf-8").replace("</body>", measure + "</body>"),
+                     encoding="utf-8")
+    html = _run(probe.resolve().as_uri(), profile, "--dump-dom", f"--window-size={width},900")
+    body = lxml.html.fromstring(html.replace("<wbr>", "")).find("body")
+    assert body is not None and body.get("data-scroll-width"), "the probe did not run"
+    return int(body.get("data-scroll-width")), int(body.get("data-title-width"))
+
+
 def screenshot(url: str, profile: Path, path: Path, size: str = "1280,2000") -> Path:
     _run(url, profile, f"--screenshot={path}", f"--window-size={size}")
     assert path.stat().st_size > 10_000, "screenshot is empty"

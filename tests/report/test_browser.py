@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from crawler.report import ClusterDocument, build_clusters, write_report
-from tests.report.browser import chromium_path, page_url, rendered_dom, screenshot, text
+from tests.report.browser import (
+    chromium_path,
+    page_url,
+    page_width,
+    rendered_dom,
+    screenshot,
+    text,
+)
 from tests.report.conftest import SEED_EVENT
 from tests.report.hostile import RTL_TITLE, SHARED, TITLE, hostile_records
 
@@ -48,7 +55,9 @@ def artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if wanted:
         Path(wanted).mkdir(parents=True, exist_ok=True)
         return Path(wanted)
-    return tmp_path_factory.mktemp("report-artifacts", numbered=False)
+    folder = tmp_path_factory.getbasetemp() / "report-artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def test_seed_event_shows_both_stories_side_by_side(
@@ -73,6 +82,10 @@ def test_seed_event_shows_both_stories_side_by_side(
     marks = [text(m) for m in copy.iter("mark")]
     assert any("percakapan ini berlangsung lebih dari satu jam" in m for m in marks)
     assert event.xpath('.//svg[@class="timeline"]//circle'), "no timeline"
+    labels = event.xpath('.//svg[@class="timeline"]//*[@class="outlet"]')
+    outlets = [text(label) for label in labels]
+    hosts = {c.get("data-url").split("/")[2].removeprefix("www.") for c in cards}
+    assert len(outlets) == len(set(outlets)) == len(hosts), "one timeline row per outlet"
 
     shot = screenshot(url, profile, artifact_dir(tmp_path_factory) / "report-seed-event.png")
     with capsys.disabled():
@@ -141,3 +154,17 @@ def test_five_thousand_clusters_stay_usable(tmp_path: Path, profile: Path) -> No
     (opened,) = dom.xpath(f'//section[@data-id="{target.id}"]')
     assert len(opened.find_class("card")) == 2
     assert len(dom.find_class("card")) == 2  # other clusters stay closed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_page_fits_a_desktop_and_a_phone_without_sideways_scrolling(
+    fixture_report: tuple[Path, ClusterDocument], profile: Path, width: int,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    report, _ = fixture_report
+    scroll_width, narrowest_title = page_width(report, profile, width)
+    assert scroll_width <= width, f"the page scrolls sideways at {width} px ({scroll_width} px)"
+    assert narrowest_title >= min(width, 400) // 2, "an event title is squeezed to a sliver"
+    screenshot(page_url(report), profile,
+               artifact_dir(tmp_path_factory) / f"report-{width}px.png", size=f"{width},1600")

@@ -20,8 +20,13 @@ def test_summary_lists_counts_crawl_and_largest(
     assert lines[0] == ("61 articles, 29 copy clusters, 16 event clusters "
                         "(16 with 2+ articles)")
     assert lines[1] == "crawl: 109 requested, 61 article, 3 rejected, 15 missed, 0 failed"
-    assert lines[4].split()[:5] == ["#", "articles", "copies", "outlets", "first"]
+    assert lines[4].split()[:6] == ["#", "articles", "distinct", "copies", "outlets", "first"]
     assert len(lines) == 8 and lines[5].split()[:2] == ["1", "5"]
+    document = build_clusters(fixture_records)
+    for line, event in zip(lines[5:], document.events, strict=False):
+        size, distinct, copies = (int(cell) for cell in line.split()[1:4])
+        assert (size, distinct, copies) == (event.size, len(event.copies),
+                                            event.size - len(event.copies))
 
 
 def test_titles_cannot_drive_the_terminal() -> None:

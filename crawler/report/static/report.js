@@ -245,7 +245,8 @@
     return nodes;
   }
   function timeline(data) {
-    // One dot per article on a time axis: who published when, and who was first.
+    // One row per outlet, a dot per article on a time axis: who published when, and who was
+    // first.
     const points = [];
     data.copies.forEach((copy, c) => {
       for (const m of copy.members) {
@@ -254,14 +255,19 @@
       }
     });
     const width = 900, left = 150, right = 30, row = 18;
-    const height = 40 + row * Math.max(1, points.length);
+    points.sort((a, b) => a.t - b.t);
+    const rows = new Map();  // outlet -> its row, outlets in the order they first published
+    for (const p of points) {
+      const outlet = p.m.site || '?';
+      if (!rows.has(outlet)) rows.set(outlet, rows.size);
+    }
+    const height = 40 + row * Math.max(1, rows.size);
     const box = svg('svg', { class: 'timeline', viewBox: '0 0 ' + width + ' ' + height,
       role: 'img', 'aria-label': 'Timeline of the coverage' });
     if (!points.length) {
       box.append(svg('text', { x: 10, y: 24 }, 'No article in this cluster has a date.'));
       return box;
     }
-    points.sort((a, b) => a.t - b.t);
     const t0 = points[0].t, t1 = points[points.length - 1].t;
     const span = width - left - right;
     const x = (t) => t1 === t0 ? left + span / 2 : left + (t - t0) / (t1 - t0) * span;
@@ -272,12 +278,14 @@
       box.append(svg('text', { x: width - right, y: height - 6, 'text-anchor': 'end' },
         shortDate(points[points.length - 1].m.published)));
     }
-    points.forEach((p, k) => {
-      const y = 14 + k * row;
+    for (const [outlet, k] of rows) {
+      box.append(svg('text', { x: left - 8, y: 14 + k * row + 4, 'text-anchor': 'end',
+        class: 'outlet' }, outlet.slice(0, 24)));
+    }
+    points.forEach((p) => {
+      const y = 14 + rows.get(p.m.site || '?') * row;
       box.append(svg('line',
         { x1: x(p.t), x2: x(p.t), y1: y, y2: height - 22, stroke: '#e1e6ec' }));
-      box.append(svg('text', { x: left - 8, y: y + 4, 'text-anchor': 'end' },
-        (p.m.site || '?').slice(0, 24)));
       const dot = svg('circle', { cx: x(p.t), cy: y, r: p.m.original ? 6 : 4.5,
         fill: COLORS[p.c % COLORS.length] });
       dot.append(svg('title', {}, shortDate(p.m.published) + ' ' + (p.m.site || '') + ': ' +
