@@ -73,12 +73,15 @@ class CrawlClusters:
             settings.get("CLUSTER_REPORT_DIR") or "",
             storage,
         )
-        # Read now, before the engine opens anything: an unreadable index ends the crawl in one
-        # line, with no feed, summary or report of an empty crawl over the last good ones.
-        try:
-            extension.open()
-        except (IndexMismatchError, IndexUnreadable) as exc:
-            exit_with(str(exc))
+        # A persisted index is read now, before the engine opens anything: an unreadable one
+        # ends the crawl in one line, with no feed, summary or report of an empty crawl over the
+        # last good ones. (A shared index on Redis waits for the pipeline: an unreachable
+        # server is the scheduler's to report.)
+        if extension.index_path:
+            try:
+                extension.open()
+            except (IndexMismatchError, IndexUnreadable) as exc:
+                exit_with(str(exc))
         crawler.signals.connect(extension.finish, signals.spider_closed)
         crawler.signals.connect(extension.feed_slot_closed, signals.feed_slot_closed)
         crawler.signals.connect(extension.feed_exporter_closed, signals.feed_exporter_closed)
