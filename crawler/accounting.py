@@ -293,15 +293,18 @@ def redirect_urls(request: Request | None) -> list[str]:
 def crawl_summary(stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     """The page counts of a crawl from its stats, and the discovered URLs it did not request:
     `{"pages": {"requested": …, "article": …, "rejected/no-body": …}, "discovery": {"seen": …}}`,
-    as summary.json holds them."""
-    return {
+    as summary.json holds them; a crawl of web archives adds its records (`"warc"`)."""
+    sections = {
         section: {
             key.removeprefix(f"{section}/"): value
             for key, value in sorted(stats.items())
             if key.startswith(f"{section}/")
         }
-        for section in ("pages", "discovery")
+        for section in ("pages", "discovery", "warc")
     }
+    if not sections["warc"]:
+        del sections["warc"]
+    return sections
 
 
 class ArticleLogFormatter(LogFormatter):

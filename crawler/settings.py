@@ -70,6 +70,8 @@ CONCURRENT_ITEMS = 2  # default 100
 DOWNLOADER_MIDDLEWARES = {
     # Early (small number): sees each page once, before redirects and retries re-issue it.
     "crawler.accounting.PageAccounting": 50,
+    # After it: a page read from a web archive (crawler.warc) is answered, not downloaded.
+    "crawler.warc.ArchivedResponses": 60,
     # Scrapy's retry, in its place, honouring Retry-After on 429 and 503 (Scrapy ignores it).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.politeness.RetryAfterMiddleware": 550,
@@ -87,6 +89,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ClusterArticlesPipeline": 300,
 }
 EXTENSIONS = {
+    # With WARC_OUTPUT set: every response of the crawl, as fetched, in WARC files.
+    "crawler.warc_output.WarcOutput": 10,
     # The crawl's dedup index and its end: final ids, the saved index, feeds rewritten, the report.
     "crawler.clustering.CrawlClusters": 0,
 }
@@ -136,6 +140,11 @@ SITE_MAX_PAGES = 0
 SITE_MAX_LISTING_DEPTH = 10
 SITE_MAX_QUERY_VARIANTS = 20
 SITE_MAX_DOCUMENTS = 500
+
+# A folder (%(name)s: the spider) for the crawl as a web archive, WARC files gzipped per record,
+# a new file past WARC_MAX_BYTES; empty: none. `scrapy crawl warc -a files=…` reads it again.
+WARC_OUTPUT = ""
+WARC_MAX_BYTES = 1_000_000_000
 
 LOG_LEVEL = "INFO"  # default DEBUG logs every request and item
 # With STATS_CLASS = "crawler.stats.JsonFileStatsCollector": all crawl stats as JSON here.

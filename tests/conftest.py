@@ -101,7 +101,8 @@ def run_crawl(
     # Every page of every test crawl ends in one outcome.
     pages = run.summary.get("pages", {})
     if pages:
-        assert sum(pages.get(outcome, 0) for outcome in OUTCOMES) == pages["requested"], pages
+        requested = pages.get("requested", 0)
+        assert sum(pages.get(outcome, 0) for outcome in OUTCOMES) == requested, pages
         assert pages.get("unaccounted", 0) == 0, pages
     return run
 
