@@ -40,7 +40,8 @@ def encode(kind: str, value: object) -> str:
     return value if kind == "raw" else json.dumps(value)  # type: ignore[return-value]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(lines=st.lists(LINE, max_size=25), bom=st.booleans(), blank=st.booleans())
 def test_every_line_is_clustered_or_listed_as_skipped(lines, bom, blank):
     text = "\n".join(encode(kind, value) for kind, value in lines) + ("\n\n" if blank else "\n")
@@ -59,8 +60,10 @@ def test_every_line_is_clustered_or_listed_as_skipped(lines, bom, blank):
     skipped = [number for number, _ in report.skipped]
     assert len(written) == report.records == len(good)
     assert set(skipped).isdisjoint(good)
+    # every line but the blank ones (a byte order mark is only taken off the first line)
     nonblank = [n for n, (kind, value) in enumerate(lines, start=1)
-                if not (kind == "raw" and not str(value).strip("\ufeff \n"))]
-    assert sorted([*skipped, *good]) == [n for n in nonblank if n in good or n in skipped]
+                if not (kind == "raw" and not str(value).strip())
+                and not (n == 1 and not bom and str(value) == "\ufeff")]
+    assert sorted([*skipped, *good]) == nonblank
     assert all(row["copy_cluster"] and row["event_cluster"] for row in written)
     assert [row["url"] for row in written] == [lines[n - 1][1]["url"] for n in good]
