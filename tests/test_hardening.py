@@ -115,3 +115,21 @@ def test_csv_and_json_feeds_get_the_final_cluster_ids(tmp_path):
     # every other field as the crawl wrote it
     assert {r["url"]: r["title"] for r in records} == {a["url"]: a["title"]
                                                        for a in reference.articles}
+
+
+def test_a_merge_of_a_folder_that_is_not_there_is_one_line(tmp_path, capsys):
+    from crawler.distributed.__main__ import main
+
+    assert main(["merge", str(tmp_path / "nosuch")]) == 2
+    assert capsys.readouterr().err == f"Error: no such job folder: {tmp_path / 'nosuch'}\n"
+
+
+def test_a_missing_test_input_skips_with_its_reason_or_fails_under_ci(monkeypatch):
+    from tests.conftest import unavailable
+
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"needs \.\./shared"):
+        unavailable("../shared beside the project")
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match=r"needs \.\./shared"):
+        unavailable("../shared beside the project")
