@@ -48,7 +48,7 @@ class WarcOutput:
     def from_crawler(cls, crawler: Crawler) -> Self:
         folder = crawler.settings.get("WARC_OUTPUT")
         if not folder:
-            raise NotConfigured("WARC_OUTPUT is not set")
+            raise NotConfigured  # no message: Scrapy would log one for every crawl
         extension = cls(Path(folder % {"name": crawler.spidercls.name}),
                         crawler.spidercls.name, crawler.settings.getint("WARC_MAX_BYTES"))
         crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)

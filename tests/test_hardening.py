@@ -92,7 +92,7 @@ def test_a_link_with_a_bad_port_is_counted_and_its_page_is_still_an_article(tmp_
 def test_a_wrong_spider_name_is_one_line_with_the_names_there_are():
     done = scrapy("crawl", "nosuchspider")
     assert done.returncode != 0
-    assert errors(done) == ["Error: no spider named 'nosuchspider' (there are: all, news)"]
+    assert errors(done) == ["Error: no spider named 'nosuchspider' (there are: all, news, warc)"]
 
 
 @pytest.mark.slow
