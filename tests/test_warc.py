@@ -113,3 +113,34 @@ def test_a_crawl_written_as_warc_and_read_back_gives_the_same_articles(
     assert ids(read) == ids(written) == ids(crawled)
     assert {a["url"]: a["body"] for a in read.articles} == {a["url"]: a["body"]
                                                             for a in crawled.articles}
+
+
+def test_payloads_that_lie_about_their_encoding_are_read_as_they_are(tmp_path: Path) -> None:
+    """A `Content-Encoding: gzip` over plain bytes and a chunked body that breaks off: warcio
+    hands over what is there, the record is a page like any other (its extraction decides),
+    and the records after it are read."""
+    from crawler.warc import ArchiveReader
+
+    html = (b"<html><head><title>Judul</title></head><body><p>" + b"kata " * 200
+            + b"</p></body></html>")
+    archive = tmp_path / "lying.warc.gz"
+    with archive.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url, headers, payload in [
+            ("https://a.id/1", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+             html),
+            ("https://a.id/2", [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")],
+             b"5\r\nabc"),
+            ("https://a.id/3", [("Content-Type", "text/html")], html),
+        ]:
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(payload),
+                http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")))
+    reader = ArchiveReader([archive])
+    pages = {page.url: page for page in reader.pages()}
+    assert pages["https://a.id/1"].body == pages["https://a.id/3"].body == html
+    assert pages["https://a.id/2"].body == b"abc"
+    assert reader.counts == {"read": 3}
+    # the headers that no longer describe the payload are gone
+    assert all(name.lower() not in (b"content-encoding", b"transfer-encoding")
+               for page in pages.values() for name, _ in page.headers)
