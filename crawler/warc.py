@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from scrapy import Request
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
@@ -183,10 +182,6 @@ class ArchivedResponses:
     """Downloader middleware: a request carrying an archived page (`WARC_RECORD`) is answered
     with it, not downloaded. After `PageAccounting`, so the page is counted as requested; its
     response goes back through every middleware, as a download's does."""
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ArchivedResponses:
-        return cls()
 
     def process_request(self, request: Request) -> Response | None:
         page = request.meta.get(WARC_RECORD)

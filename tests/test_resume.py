@@ -62,9 +62,12 @@ def run_to_end(command: list[str]) -> str:
     return done.stderr
 
 
-def run_and_kill(command: list[str], ready: Callable[[], bool], log: Path) -> None:
-    """Start the crawl and SIGKILL it as soon as `ready()` holds; it must not have ended first."""
-    with log.open("wb") as stderr:
+def run_and_kill(command: list[str], ready: Callable[[], bool], log: Path, *,
+                 way: str = "SIGKILL", may_end_first: bool = False) -> None:
+    """Start the crawl and stop it `way` (SIGKILL, SIGINT, or "SIGINT twice", a user's Ctrl-C
+    pressed again) as soon as `ready()` holds. It must not have ended first, unless
+    `may_end_first` (a random stop point past the crawl's end)."""
+    with log.open("ab") as stderr:
         crawl = subprocess.Popen(
             command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr,
             start_new_session=True,
@@ -72,12 +75,21 @@ def run_and_kill(command: list[str], ready: Callable[[], bool], log: Path) -> No
     try:
         deadline = time.monotonic() + 120
         while not ready():
+            if crawl.poll() is not None and may_end_first:
+                return  # a resumed run then finds every page done
             assert crawl.poll() is None, "the crawl ended before the kill point"
             assert time.monotonic() < deadline, "the crawl never reached the kill point"
             time.sleep(0.002)
-        crawl.send_signal(signal.SIGKILL)
-        assert crawl.wait(timeout=60) == -signal.SIGKILL, log.read_text()[-3000:]
-        assert process_group_ends(crawl.pid), "extraction workers outlived the killed crawl"
+        if way == "SIGKILL":
+            crawl.send_signal(signal.SIGKILL)
+            assert crawl.wait(timeout=60) == -signal.SIGKILL, log.read_text()[-3000:]
+        else:
+            crawl.send_signal(signal.SIGINT)
+            if way == "SIGINT twice":
+                time.sleep(0.05)
+                crawl.send_signal(signal.SIGINT)
+            crawl.wait(timeout=120)
+        assert process_group_ends(crawl.pid), "extraction workers outlived the stopped crawl"
     finally:
         # A failed test's leftovers, not those of a killed crawl: its workers see it die.
         with contextlib.suppress(ProcessLookupError):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request
 
 from crawler.checks import exit_with
-from crawler.sites import site_list, url_shape
+from crawler.sites import Site, host_of, site_list
 from crawler.spiders.admission import parse_since
 from crawler.spiders.news import NewsSpider
 from crawler.warc import WARC_RECORD, ArchiveReader, RecordFilter, hosts_from
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
 
-    from crawler.sites import Site
     from crawler.workers.pages import PageLinks
 
 
@@ -85,15 +84,15 @@ class WarcSpider(NewsSpider):
         for reason, number in self.reader.counts.items():
             self.crawler.stats.set_value(f"warc/{reason}", number)
 
-    def page_kind(self, url: str) -> str | None:
-        site = self.site_of(url)
-        if site is not None:
-            return site.page_kind(url)
-        return url_shape(url)
-
-    def rules_leave_open(self, url: str) -> bool:
-        site = self.site_of(url)
-        return site is None or super().rules_leave_open(url)
+    def site_of(self, url: str) -> Site | None:
+        """A site of the list, or, for any other host, a site without rules (an archive holds
+        pages of every host): the base class's decisions, URL shape and the page's own word,
+        then hold for it as for a site named by its home URL."""
+        site = super().site_of(url)
+        host = host_of(url)
+        if site is None and host is not None:
+            site = self._site_of_host[host] = Site.from_home(f"https://{host}/")
+        return site
 
     def follow_links(self, links: PageLinks, depth: int = 1) -> Iterator[Request]:
         return iter(())  # an archive holds what it holds

@@ -66,23 +66,18 @@ def test_an_unreadable_dedup_index_stops_the_crawl_in_one_line(tmp_path, corrupt
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("corruption", ["text", "binary"])
-def test_an_unreadable_seen_pages_file_stops_the_crawl_in_one_line(tmp_path, corruption):
-    seen = tmp_path / "seen.sqlite"
-    seen.write_bytes(CORRUPTIONS[corruption])
+@pytest.mark.parametrize(("setting", "name", "corruption"), [
+    # an empty file is a new SQLite database: only a file of something else is refused
+    *(("CRAWL_SEEN", "seen.sqlite", c) for c in ("text", "binary")),
+    *(("OFFLINE_FIXTURES", "manifest.json", c) for c in ("text", "binary", "cut off", "empty")),
+])
+def test_an_unreadable_seen_pages_file_or_manifest_stops_the_crawl_in_one_line(
+        tmp_path, setting, name, corruption):
+    path = tmp_path / name
+    path.write_bytes(CORRUPTIONS[corruption])
     before = last_good_outputs(tmp_path)
-    done = crawl(tmp_path, f"CRAWL_SEEN={seen}", f"DEDUP_INDEX={tmp_path / 'i.npz'}")
-    assert_refused_in_one_line(done, tmp_path, before, "CRAWL_SEEN")
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("corruption", ["text", "binary", "cut off", "empty"])
-def test_an_unreadable_fixture_manifest_stops_the_crawl_in_one_line(tmp_path, corruption):
-    manifest = tmp_path / "manifest.json"
-    manifest.write_bytes(CORRUPTIONS[corruption])
-    before = last_good_outputs(tmp_path)
-    done = crawl(tmp_path, f"OFFLINE_FIXTURES={manifest}", f"DEDUP_INDEX={tmp_path / 'i.npz'}")
-    assert_refused_in_one_line(done, tmp_path, before, "OFFLINE_FIXTURES")
+    done = crawl(tmp_path, f"{setting}={path}", f"DEDUP_INDEX={tmp_path / 'i.npz'}")
+    assert_refused_in_one_line(done, tmp_path, before, setting)
 
 
 @pytest.mark.slow
