@@ -43,6 +43,11 @@ class Article:
     """Publication time as ISO 8601 with a UTC offset (`2025-02-13T07:15:00+07:00`); None when the
     page gives no date."""
 
+    fetched: str | None = None
+    """When the page was fetched, ISO 8601 in UTC to the second (`2025-02-13T01:02:03+00:00`):
+    when this crawl downloaded it (or, offline, read its saved copy); for a page of a web archive,
+    its record's `WARC-Date`. None for an article extracted outside a crawl."""
+
     authors: list[str] = field(default_factory=list)
     """Reporters and writers, in page order, each trimmed; editors are not authors."""
 

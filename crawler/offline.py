@@ -1,11 +1,15 @@
-"""Offline crawling: answer every HTTP(S) request from saved fixture pages.
+"""Offline crawling: answer every HTTP(S) request from saved fixture pages, or from web archives.
 
 A download handler rather than a downloader middleware, so that the rest of Scrapy's downloader
 stack (redirects, retries, decompression, download stats) runs exactly as it does online, and
 because replacing the http/https handlers is what guarantees that no socket is ever opened.
 
 The `OfflineFixtures` add-on switches this on when `OFFLINE_FIXTURES` names a manifest (the
-default); `-s OFFLINE_FIXTURES=` crawls the live sites with the same spiders.
+default) or WARC files (`archive/*.warc.gz`: a crawl written with `WARC_OUTPUT`, or any archive
+of the sites); `-s OFFLINE_FIXTURES=` crawls the live sites with the same spiders. From an
+archive, each URL is answered with its last response record as it was fetched (status, headers,
+the payload before decompression, which Scrapy's middlewares then undo as online), dated by the
+record (`crawler.fetch_time`); the archive is indexed once, and each page read from its offset.
 """
 
 from __future__ import annotations
@@ -21,8 +25,13 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
+from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.checks import exit_with
+from crawler.fetch_time import ARCHIVED_AT, fetch_stamp
+from crawler.warc import archive_sources, parse_warc_date
 
 if TYPE_CHECKING:
     from typing import Self
@@ -51,6 +60,42 @@ class FixturePage:
     path: Path
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+
+    def read(self, max_size: int) -> bytes:
+        """The saved body; PageTooLarge over `max_size` bytes (0: no limit)."""
+        with self.path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if max_size and size > max_size:
+                raise PageTooLarge(f"page of {size} bytes is over DOWNLOAD_MAXSIZE={max_size}")
+            return file.read()
+
+
+@dataclass(frozen=True)
+class ArchivedFixturePage(FixturePage):
+    """A page saved in a WARC file: the response record at `offset` of `path`."""
+
+    offset: int = 0
+    fetched: str | None = None
+    """The record's WARC-Date, as `fetch_stamp` writes it."""
+
+    def read(self, max_size: int) -> bytes:
+        """The payload as it was fetched: still compressed (the headers say how), unchunked."""
+        with self.path.open("rb") as file:
+            file.seek(self.offset)
+            record = next(iter(ArchiveIterator(file)))
+            stream = record.raw_stream
+            if (record.http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
+                stream = ChunkedDataReader(stream)
+            body: bytes = stream.read(max_size + 1 if max_size else None)
+        if max_size and len(body) > max_size:
+            raise PageTooLarge(f"page of over {max_size} bytes is over DOWNLOAD_MAXSIZE")
+        return body
+
+
+def is_archive_source(value: str) -> bool:
+    """Whether `OFFLINE_FIXTURES` names WARC files rather than a manifest."""
+    return all(part.strip().endswith((".warc", ".warc.gz"))
+               for part in value.split(",") if part.strip())
 
 
 @dataclass(frozen=True)
@@ -88,6 +133,43 @@ class FixtureManifest:
             pages[canonicalize_url(page.url)] = page
         return cls(pages)
 
+    @classmethod
+    def open(cls, source: str) -> Self:
+        """The saved pages `OFFLINE_FIXTURES` names: a manifest, or WARC files (see `archives`)."""
+        if is_archive_source(source):
+            return cls.archives(source)
+        return cls.load(Path(source))
+
+    @classmethod
+    def archives(cls, source: str) -> Self:
+        """The response records of WARC files (comma-separated paths and globs), each URL's
+        last one; NotConfigured for a file that matches nothing or is no WARC."""
+        try:
+            paths = [Path(path) for path in archive_sources(source)]
+        except ValueError as exc:
+            raise NotConfigured(str(exc)) from None
+        pages: dict[str, FixturePage] = {}
+        for path in paths:
+            try:
+                with path.open("rb") as stream:
+                    archive = ArchiveIterator(stream)
+                    for record in archive:
+                        if record.rec_type != "response" or record.http_headers is None:
+                            continue
+                        url = record.rec_headers.get_header("WARC-Target-URI")
+                        date = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
+                        http = record.http_headers
+                        pages[canonicalize_url(url)] = ArchivedFixturePage(
+                            url, path, int(http.get_statuscode() or 200),
+                            {name: value for name, value in http.headers
+                             if name.lower() not in ("transfer-encoding", "content-length")},
+                            archive.get_record_offset(),
+                            fetch_stamp(date) if date else None)
+            except (OSError, ArchiveLoadFailed, ValueError, EOFError) as exc:
+                raise NotConfigured(f"cannot read WARC file {path}: "
+                                    f"{' '.join(str(exc).split())}") from None
+        return cls(pages)
+
     def find(self, url: str) -> FixturePage | None:
         # Most requests name a saved page exactly as the manifest does, already canonical:
         # that look-up spares canonicalize_url, a fifth of the time this handler takes.
@@ -116,10 +198,7 @@ class FixtureDownloadHandler:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        manifest_path = crawler.settings.get("OFFLINE_FIXTURES")
-        if not manifest_path:
-            raise NotConfigured("OFFLINE_FIXTURES is not set")
-        return cls(crawler, FixtureManifest.load(Path(manifest_path)))
+        return cls(crawler, saved_pages(crawler))
 
     async def download_request(self, request: Request) -> Response:
         page = self.manifest.find(request.url)
@@ -127,16 +206,12 @@ class FixtureDownloadHandler:
             return self._miss(request)
         max_size = request.meta.get("download_maxsize", self.max_size)
         try:
-            with page.path.open("rb") as file:
-                size = os.fstat(file.fileno()).st_size
-                if max_size and size > max_size:
-                    raise PageTooLarge(
-                        f"page of {size} bytes is over DOWNLOAD_MAXSIZE={max_size}"
-                    )
-                body = file.read()
-        except OSError as exc:
+            body = page.read(max_size)
+        except (OSError, ArchiveLoadFailed, StopIteration) as exc:
             logger.error("Fixture file for %s cannot be read: %s", request.url, exc)
             return self._miss(request)
+        if isinstance(page, ArchivedFixturePage) and page.fetched:
+            request.meta[ARCHIVED_AT] = page.fetched
         headers = Headers(page.headers)
         response_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
         assert self.crawler.stats is not None  # typing: set for every running crawler
@@ -162,13 +237,30 @@ class FixtureDownloadHandler:
         """Nothing to release: files are opened and closed per request."""
 
 
+def saved_pages(crawler: Crawler) -> FixtureManifest:
+    """The crawl's saved pages, as its `OfflineFixtures` add-on read them once (an archive's
+    index takes a pass over it), or read now for a crawler without the add-on."""
+    addon = crawler.get_addon(OfflineFixtures)
+    if addon is not None and addon.pages is not None:
+        return addon.pages
+    source = crawler.settings.get("OFFLINE_FIXTURES")
+    if not source:
+        raise NotConfigured("OFFLINE_FIXTURES is not set")
+    return FixtureManifest.open(source)
+
+
 class OfflineFixtures:
-    """Scrapy add-on: when `OFFLINE_FIXTURES` names a manifest, crawl offline from it.
+    """Scrapy add-on: when `OFFLINE_FIXTURES` names a manifest or WARC files, crawl offline
+    from them.
 
     Installs `FixtureDownloadHandler` for http and https and drops the politeness delays, which
     only slow a crawl that talks to no server. It writes at "project" priority because add-ons
     load after settings.py and must win over its online politeness values; `-s` still wins.
     """
+
+    def __init__(self) -> None:
+        self.pages: FixtureManifest | None = None
+        """The saved pages, read once for the handler and the spider (`saved_pages`)."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         if not settings.get("OFFLINE_FIXTURES"):
@@ -176,7 +268,7 @@ class OfflineFixtures:
         # Before anything is opened or written: a mistyped manifest must not leave an empty
         # crawl's summary, rejects and report over the last good crawl's.
         try:
-            FixtureManifest.load(Path(settings["OFFLINE_FIXTURES"]))
+            self.pages = FixtureManifest.open(settings["OFFLINE_FIXTURES"])
         except NotConfigured as exc:
             exit_with(f"{exc} (OFFLINE_FIXTURES; empty it to crawl the live sites)")
         handler = f"{__name__}.{FixtureDownloadHandler.__name__}"

@@ -89,6 +89,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ClusterArticlesPipeline": 300,
 }
 EXTENSIONS = {
+    # Dates each download (Article.fetched); before WarcOutput, which dates its records the same.
+    "crawler.fetch_time.FetchTime": 5,
     # With WARC_OUTPUT set: every response of the crawl, as fetched, in WARC files.
     "crawler.warc_output.WarcOutput": 10,
     # The crawl's dedup index and its end: final ids, the saved index, feeds rewritten, the report.

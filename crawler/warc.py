@@ -1,5 +1,6 @@
-"""Web archives as a source of pages: WARC and WARC.gz files read with warcio, each HTTP
-response record a page of a crawl that is read, not fetched (`crawler.spiders.warc`).
+"""Web archives as a source of pages: WARC and WARC.gz files, local or at an http(s) URL
+(streamed, never downloaded whole), read with warcio, each HTTP response record a page of a
+crawl that is read, not fetched (`crawler.spiders.warc`).
 
 warcio rather than FastWARC: it is pure Python (no compiled wheel to match), it decodes chunked
 transfer and gzip/deflate/brotli content encodings of the payload itself, and it reads on past
@@ -7,44 +8,62 @@ a damaged record where the format allows. Reading is a small part of the cost of
 benchmark's archive (benchmarks/warc.py) warcio reads 14,000 records/s and FastWARC 38,000,
 where the whole crawl handles 1,000, so FastWARC's faster parsing would save about 5%.
 
-Which records are pages, and why the others are not (`warc/<reason>` in the crawl stats and in
-summary.json): `not-response` (request, metadata, warcinfo… records), `not-html` (images,
-scripts, feeds), `filtered-host` (not a host asked for), `filtered-tld`, `filtered-date` (the
-record's date outside `since`/`until`), `duplicate` (a URL already read from the archives),
-`unreadable` (an archive that breaks off or is no WARC: what was read before counts).
+What becomes of each record (`warc/<reason>` in the crawl stats and in summary.json): `read` (a
+page), `not-response` (request, metadata, warcinfo… records), `not-html` (images, scripts,
+feeds), `filtered-host`, `filtered-tld`, `filtered-date`, `filtered-lang` (`crawler.warc_filters`),
+`duplicate` (a URL already read from the archives), `bad-length` (a record that does not end
+where its `Content-Length` says: cut off, or the length lies; what is there is still read, and
+in a file gzipped per record, the records after it). Of each file: `files` (opened), `missing` (a
+remote file not found or refused, a local one gone), `empty` (no record at all), `unreadable`
+(it is no WARC, or breaks off: the records before count). Payloads read as they are despite
+their headers (`broken-chunked`, `wrong-encoding`) are counted too, with a warning each.
 """
 
 from __future__ import annotations
 
 import glob
+import io
 import logging
+import urllib.error
+import urllib.request
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from scrapy.http import Headers
+from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader, ChunkedDataException, ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.sites import host_of
+from crawler.fetch_time import FETCHED, fetch_stamp
+from crawler.warc_filters import RecordFilter
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterator
 
     from scrapy import Request
-    from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
 WARC_RECORD = "warc_record"
 """Request meta: the `ArchivedPage` a request is answered with instead of a download."""
+WARC_FILE = "warc_file"
+"""Request meta: the archive (path or URL) a request stands for, a unit of work of the
+distributed mode; answered with an empty response, its callback reads the archive."""
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 DROPPED_HEADERS = (b"content-encoding", b"transfer-encoding", b"content-length")
 """Headers of the archived response that no longer describe the payload warcio hands over
 (decoded, unchunked)."""
+REMOTE = ("http://", "https://")
+USER_AGENT = "news-crawler/0.1 (+https://example.org/news-crawler)"
+
+
+class ArchiveMissing(OSError):
+    """An archive that cannot be opened: a remote file not found or refused, a local one gone."""
 
 
 @dataclass(frozen=True)
@@ -59,103 +78,179 @@ class ArchivedPage:
     """The record's WARC-Date: when the page was fetched."""
 
 
-@dataclass
-class RecordFilter:
-    """Which response records are candidates, decided before anything is extracted."""
+def archive_sources(pattern: str) -> list[str]:
+    """The archives a comma-separated list of paths, globs and http(s) URLs names. ValueError
+    for a local part that matches nothing (a remote file is known missing only once asked)."""
+    sources: list[str] = []
+    for part in (p.strip() for p in pattern.split(",") if p.strip()):
+        if part.startswith(REMOTE):
+            sources.append(part)
+            continue
+        matched = sorted(glob.glob(part)) or ([part] if Path(part).exists() else [])
+        if not matched:
+            raise ValueError(f"no WARC file matches {part!r}")
+        sources += matched
+    if not sources:
+        raise ValueError("files= names no WARC file")
+    return sources
 
-    hosts: frozenset[str] = frozenset()
-    """Hosts (as `host_of` gives them) to keep; empty: every host."""
-    tlds: tuple[str, ...] = ()
-    """Top-level domains to keep (`id`, `co.id`); empty: every one."""
-    since: datetime | None = None
-    until: datetime | None = None
 
-    def refusal(self, url: str, date: datetime | None) -> str | None:
-        host = host_of(url)
-        if self.hosts and host not in self.hosts:
-            return "filtered-host"
-        if self.tlds and not (host and host.endswith(tuple(f".{t}" for t in self.tlds))):
-            return "filtered-tld"
-        if date is not None and ((self.since and date < self.since)
-                                 or (self.until and date > self.until)):
-            return "filtered-date"
-        return None
+def open_archive(source: str, timeout: float) -> IO[bytes]:
+    """A stream of the archive's bytes; ArchiveMissing with the reason when there is none."""
+    if not source.startswith(REMOTE):
+        try:
+            return Path(source).open("rb")
+        except OSError as exc:
+            raise ArchiveMissing(exc.strerror or str(exc)) from None
+    request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
+    try:
+        stream: IO[bytes] = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        raise ArchiveMissing(f"the server answered {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ArchiveMissing(f"cannot be fetched: {reason}") from None
+    return stream
 
 
 @dataclass
 class ArchiveReader:
     """The candidate pages of WARC files, each other record counted with its reason."""
 
-    files: list[Path]
     only: RecordFilter = field(default_factory=RecordFilter)
-    counts: dict[str, int] = field(default_factory=dict)
+    count: Callable[[str], None] = field(default=lambda reason: None)
+    """Called with each reason counted (`warc/<reason>`)."""
+    timeout: float = 60.0
+    """Seconds a remote archive may keep the reader waiting for its next bytes."""
+    seen: set[str] = field(default_factory=set)
+    """URLs read so far: a URL is read once, from the first archive that has it."""
 
-    @classmethod
-    def from_pattern(cls, pattern: str, only: RecordFilter) -> ArchiveReader:
-        """Files named by a comma-separated list of paths and globs; ValueError for none."""
-        files: list[Path] = []
-        for part in (p.strip() for p in pattern.split(",") if p.strip()):
-            matched = sorted(glob.glob(part)) or ([part] if Path(part).exists() else [])
-            if not matched:
-                raise ValueError(f"no WARC file matches {part!r}")
-            files += [Path(m) for m in matched]
-        if not files:
-            raise ValueError("files= names no WARC file")
-        return cls(files, only)
-
-    def count(self, reason: str) -> None:
-        self.counts[reason] = self.counts.get(reason, 0) + 1
-
-    def pages(self) -> Iterator[ArchivedPage]:
-        seen: set[str] = set()
-        for path in self.files:
-            yield from self._pages_of(path, seen)
-
-    def _pages_of(self, path: Path, seen: set[str]) -> Iterator[ArchivedPage]:
+    def pages(self, source: str) -> Iterator[ArchivedPage]:
+        """The pages of one archive; whatever breaks it off is counted and logged in one line."""
         try:
-            with path.open("rb") as stream:
-                for record in ArchiveIterator(stream):
-                    page = self._page(record, seen)
-                    if cut_off(record):
-                        url = record.rec_headers.get_header('WARC-Target-URI')
-                        raise EOFError(f"the record of {url} breaks off")
+            stream = open_archive(source, self.timeout)
+        except ArchiveMissing as exc:
+            self.count("missing")
+            logger.warning("WARC file %s is missing: %s", source, exc)
+            return
+        self.count("files")
+        records = 0
+        try:
+            with stream:
+                archive = QuietArchiveIterator(stream)
+                for record in archive:
+                    records += 1
+                    page = self._page(archive, record, source)
                     if page is not None:
                         yield page
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+                if archive.broken_off:
+                    raise EOFError("its last gzip member breaks off")
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
             self.count("unreadable")
-            logger.warning("WARC file %s is unreadable from some point on (%s): the records "
-                           "before it were read", path, exc)
+            logger.warning("WARC file %s is unreadable after %d records (%s): the records "
+                           "before were read", source, records, " ".join(str(exc).split()))
+            return
+        if not records:
+            self.count("empty")
+            logger.warning("WARC file %s holds no record", source)
 
-    def _page(self, record: Any, seen: set[str]) -> ArchivedPage | None:
+    def _page(self, archive: QuietArchiveIterator, record: Any, source: str
+              ) -> ArchivedPage | None:
+        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+        page = self._candidate(record, url)
+        errors = archive.err_count
+        short = cut_off(record)
+        archive.read_to_end()  # what follows the record tells whether its length was right
+        if short or archive.err_count > errors:
+            self.count("bad-length")
+            logger.warning("WARC file %s: the record of %s does not end where its "
+                           "Content-Length says (%s): read as it is", source, url,
+                           "cut off" if short else "the length lies")
+        if page is not None:
+            self.count("read")
+        return page
+
+    def _candidate(self, record: Any, url: str) -> ArchivedPage | None:
         if record.rec_type != "response" or record.http_headers is None:
             self.count("not-response")
             return None
-        url = record.rec_headers.get_header("WARC-Target-URI") or ""
-        content_type = (record.http_headers.get_header("Content-Type") or "").lower()
-        if not content_type.startswith(HTML_TYPES):
+        http = record.http_headers
+        content_type = http.get_header("Content-Type") or ""
+        if not content_type.lower().startswith(HTML_TYPES):
             self.count("not-html")
             return None
         date = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
         refusal = self.only.refusal(url, date)
+        if refusal is None and url in self.seen:
+            refusal = "duplicate"
         if refusal is not None:
             self.count(refusal)
             return None
-        if url in seen:
-            self.count("duplicate")
+        body = self._payload(record, url)
+        refusal = self.only.language_refusal(body, content_type,
+                                             http.get_header("Content-Language") or "", url)
+        if refusal is not None:
+            self.count(refusal)
             return None
-        seen.add(url)
-        body = record.content_stream().read()
-        headers = [(k.encode("latin-1"), v.encode("latin-1"))
-                   for k, v in record.http_headers.headers
+        self.seen.add(url)
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in http.headers
                    if k.lower().encode("latin-1") not in DROPPED_HEADERS]
-        status = int(record.http_headers.get_statuscode() or 200)
-        self.count("read")
+        status = int(http.get_statuscode() or 200)
         return ArchivedPage(url, status, headers, body, date)
+
+    def _payload(self, record: Any, url: str) -> bytes:
+        """The payload as the server meant it (unchunked, decompressed); where its headers lie,
+        as it is, with a warning."""
+        raw = record.raw_stream.read()
+        http = record.http_headers
+        encoding = (http.get_header("Content-Encoding") or "").strip().lower()
+        decompress = encoding if encoding in BufferedReader.get_supported_decompressors() else None
+        if (http.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
+            try:
+                stream = ChunkedDataReader(io.BytesIO(raw), raise_exceptions=True,
+                                           decomp_type=decompress)
+                body: bytes = stream.read()
+            except ChunkedDataException as exc:
+                self.count("broken-chunked")
+                reason = exc.args[0] if exc.args else ""
+                if isinstance(reason, bytes):
+                    reason = reason.decode("latin-1")
+                logger.warning("The chunked payload of %s is broken (%s): read as it is", url,
+                               " ".join(reason.split()))
+                stream = ChunkedDataReader(io.BytesIO(raw), decomp_type=decompress)
+                body = stream.read()
+        else:
+            stream = BufferedReader(io.BytesIO(raw), decomp_type=decompress)
+            body = stream.read()
+        if encoding not in ("", "identity") and stream.decompressor is None:
+            self.count("wrong-encoding")
+            logger.warning("The payload of %s is not %s-encoded as its header says: read as "
+                           "it is", url, encoding)
+        return body
+
+
+class QuietArchiveIterator(ArchiveIterator):
+    """warcio's iterator without its own multi-line message on standard error for a record
+    that does not end where its length says (`INC_RECORD`): it counts them (`err_count`), and
+    the reader says it in one line of the log. It also tells a file whose last gzip member
+    breaks off (`broken_off`), which warcio takes for the end of the file."""
+
+    INC_RECORD = ""
+    broken_off = False
+
+    def close(self) -> None:
+        decompressor = getattr(self.reader, "decompressor", None)
+        started = bool(getattr(self.reader, "num_block_read", 0))
+        if started and decompressor is not None and not getattr(decompressor, "eof", True):
+            self.broken_off = True
+        super().close()
 
 
 def cut_off(record: Any) -> bool:
     """Whether the record's content ends before its declared length (a file cut off in the
-    middle of it, which warcio reads as a shorter record). What is left of it is read first."""
+    middle of it, or a `Content-Length` that lies, which warcio reads as a shorter record).
+    What is left of it is read first."""
     content = record.raw_stream
     while content.read(1 << 16):
         pass
@@ -180,14 +275,17 @@ def archived_response(page: ArchivedPage, request: Request) -> Response:
 
 class ArchivedResponses:
     """Downloader middleware: a request carrying an archived page (`WARC_RECORD`) is answered
-    with it, not downloaded. After `PageAccounting`, so the page is counted as requested; its
-    response goes back through every middleware, as a download's does."""
+    with it, dated by its record (`FETCHED`), not downloaded; a request standing for a whole
+    archive (`WARC_FILE`) with an empty response, its callback reads the archive. After
+    `PageAccounting`, so the page is counted as requested; its response goes back through
+    every middleware, as a download's does."""
 
     def process_request(self, request: Request) -> Response | None:
         page = request.meta.get(WARC_RECORD)
-        return archived_response(page, request) if page is not None else None
-
-
-def hosts_from(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(h for name in names if (h := host_of(name if "//" in name else
-                                                           f"https://{name}/")))
+        if page is not None:
+            if page.date is not None:
+                request.meta[FETCHED] = fetch_stamp(page.date)
+            return archived_response(page, request)
+        if request.meta.get(WARC_FILE) is not None:
+            return Response(request.url, request=request)
+        return None

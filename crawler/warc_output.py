@@ -17,6 +17,9 @@ from scrapy.exceptions import NotConfigured
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.fetch_time import FETCHED, fetch_stamp
+from crawler.offline import MISS_FLAG
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -69,7 +72,10 @@ class WarcOutput:
         return self.writer
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
-        """As fetched: the body before Scrapy's decompression, the headers the server sent."""
+        """As fetched: the body before Scrapy's decompression, the headers the server sent. An
+        offline crawl's URL with no saved page was not fetched: it is left out."""
+        if MISS_FLAG in response.flags:
+            return
         writer = self.writer
         if writer is None or (self.file is not None and self.file.tell() >= self.max_bytes):
             writer = self.open_next()
@@ -82,11 +88,14 @@ class WarcOutput:
         status = f"{response.status} {responses.get(response.status, 'Unknown')}"
         response_headers = StatusAndHeaders(status, header_list(response.headers),
                                             protocol="HTTP/1.1")
+        # Dated as the article is (`FetchTime` ran first): read again, it has the same record.
+        stamp = request.meta.get(FETCHED) or fetch_stamp(datetime.now(UTC))
+        date = {"WARC-Date": stamp.replace("+00:00", "Z")}
         record = writer.create_warc_record(url, "response", payload=io.BytesIO(response.body),
-                                           http_headers=response_headers)
+                                           http_headers=response_headers, warc_headers_dict=date)
         writer.write_record(writer.create_warc_record(
             request.url, "request", http_headers=request_headers,
-            warc_headers_dict={"WARC-Concurrent-To": record.rec_headers.get_header(
+            warc_headers_dict={**date, "WARC-Concurrent-To": record.rec_headers.get_header(
                 "WARC-Record-ID")}))
         writer.write_record(record)
         self.records += 1

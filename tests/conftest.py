@@ -107,6 +107,18 @@ def run_crawl(
     return run
 
 
+FETCH_TIME = "fetched"
+"""The field two runs of one crawl differ in: each downloads the pages anew."""
+
+
+def records_by_url(articles: list[dict], leave_out: tuple[str, ...] = (FETCH_TIME,)
+                   ) -> dict[str, dict]:
+    """Article records by URL, without the fields `leave_out` names; a URL written twice fails."""
+    keyed = {a["url"]: {k: v for k, v in a.items() if k not in leave_out} for a in articles}
+    assert len(keyed) == len(articles), "a URL is written twice"
+    return keyed
+
+
 def read_jsonl(path: Path) -> list[dict]:
     if not path.exists():
         return []

@@ -42,7 +42,8 @@ from tests.conftest import PROJECT_ROOT, REDIS_URL, CrawlRun, read_jsonl, run_cr
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-CLUSTER_FIELDS = ("copy_cluster", "event_cluster")  # set by the per-process dedup, not compared
+# Set by the per-process dedup, and the fetch time, new in every run: not compared.
+NOT_COMPARED = ("copy_cluster", "event_cluster", "fetched")
 # Quick failure detection and close, so that the crawl tests stay short.
 FAST = ["CRAWL_WORKER_TTL=2", "MAX_IDLE_TIME_BEFORE_CLOSE=1", "LOG_LEVEL=INFO"]
 
@@ -272,7 +273,7 @@ def finish(process: subprocess.Popen[str], folder: Path, worker: str) -> str:
 
 
 def comparable(articles: list[dict]) -> dict[str, dict]:
-    return {a["url"]: {k: v for k, v in a.items() if k not in CLUSTER_FIELDS} for a in articles}
+    return {a["url"]: {k: v for k, v in a.items() if k not in NOT_COMPARED} for a in articles}
 
 
 def worker_articles(folder: Path) -> list[dict]:

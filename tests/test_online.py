@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from crawler.accounting import OUTCOMES
-from tests.conftest import FIXTURES, CrawlRun, run_crawl, unavailable
+from tests.conftest import FIXTURES, CrawlRun, records_by_url, run_crawl, unavailable
 from tests.online.server import ADDRESS_ENV, Behaviour, SiteServer, resolver_settings
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def test_the_saved_sites_over_https_give_the_articles_of_the_offline_crawl(
         hits = list(server.hits)
     stats = json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))
 
-    assert {a["url"]: a for a in online.articles} == {a["url"]: a for a in offline.articles}
+    assert records_by_url(online.articles) == records_by_url(offline.articles)
     assert len(online.articles) > 50
     pages = online.summary["pages"]
     assert sum(pages.get(outcome, 0) for outcome in OUTCOMES) == pages["requested"]

@@ -20,7 +20,14 @@ import pytest
 
 from crawler.dedup import DedupIndex
 from crawler.journal import Journal, JournalEntry
-from tests.conftest import FIXTURES, PROJECT_ROOT, SavedPage, read_jsonl, write_site
+from tests.conftest import (
+    FIXTURES,
+    PROJECT_ROOT,
+    SavedPage,
+    read_jsonl,
+    records_by_url,
+    write_site,
+)
 
 BADINPUT_SITE = (
     f"OFFLINE_FIXTURES={FIXTURES / 'badinput' / 'manifest.json'}",
@@ -128,12 +135,6 @@ def job_output(out: Path) -> JobOutput:
     )
 
 
-def by_url(records: list[dict]) -> dict[str, dict]:
-    keyed = {record["url"]: record for record in records}
-    assert len(keyed) == len(records), "a URL is written twice"
-    return keyed
-
-
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> JobOutput:
     out = tmp_path_factory.mktemp("uninterrupted")
@@ -142,7 +143,7 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> JobOutput:
 
 
 def assert_same_job(resumed: JobOutput, uninterrupted: JobOutput) -> None:
-    assert by_url(resumed.articles) == by_url(uninterrupted.articles)
+    assert records_by_url(resumed.articles) == records_by_url(uninterrupted.articles)
     assert sorted(map(json.dumps, resumed.rejects)) == sorted(
         map(json.dumps, uninterrupted.rejects)
     )
@@ -206,7 +207,7 @@ def test_appended_feed_keeps_its_earlier_lines_and_each_article_once(
 
     [first, *articles] = read_jsonl(tmp_path / "articles.jsonl")
     assert first == earlier
-    assert by_url(articles) == by_url(uninterrupted.articles)
+    assert records_by_url(articles) == records_by_url(uninterrupted.articles)
 
 
 @pytest.mark.slow
@@ -316,3 +317,8 @@ def test_a_page_linked_only_from_an_article_page_done_before_the_kill_is_still_c
     log = run_to_end([*crawl_command(out, out / "job", "-O", "news", *site), "-a", f"site={home}"])
     assert "Resuming the job" in log
     assert_same_job(job_output(out), job_output(whole))
+    # The page done before the kill keeps the time it was fetched then; the other is new.
+    fetched = {a["url"]: a["fetched"] for a in read_jsonl(out / "articles.jsonl")}
+    before = {a["url"]: a["fetched"] for a in read_jsonl(whole / "articles.jsonl")}
+    assert fetched[first] == before[first] == json.loads(done_first[0])["article"]["fetched"]
+    assert fetched[sidebar] >= before[sidebar]

@@ -50,6 +50,17 @@ return popped[1]
 """
 """KEYS: requests, inflight. ARGV: in-flight field. The request moves, never only in memory."""
 
+GIVE_BACK = """
+local entry = redis.call('HGET', KEYS[2], ARGV[1])
+if not entry then return 0 end
+local sep = string.find(entry, '|', 1, true)
+redis.call('ZADD', KEYS[1], string.sub(entry, 1, sep - 1), string.sub(entry, sep + 1))
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1
+"""
+"""KEYS: requests, inflight. ARGV: in-flight field. A popped request back in the queue, with its
+score, as `RECOVER` puts back a dead worker's."""
+
 RECOVER = NOW_MS + """
 local live = {}
 for _, session in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')) do
@@ -106,6 +117,7 @@ class Frontier:
         self._push = server.register_script(PUSH)
         self._pop = server.register_script(POP)
         self._recover = server.register_script(RECOVER)
+        self._give_back = server.register_script(GIVE_BACK)
         self._leave = server.register_script(LEAVE)
 
     def join(self, *, flush: bool) -> bool:
@@ -131,6 +143,10 @@ class Frontier:
         token = f"{self.session}|{next(self._numbers)}"
         data = self._pop(keys=[self.keys.requests, self.keys.inflight], args=[token])
         return (token, data) if data else None
+
+    def give_back(self, token: str) -> None:
+        """Put a popped request back in the queue, for another worker."""
+        self._give_back(keys=[self.keys.requests, self.keys.inflight], args=[token])
 
     def ack(self, tokens: Sequence[str]) -> None:
         if tokens:

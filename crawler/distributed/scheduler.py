@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+ONE_AT_A_TIME = "one_at_a_time"
+"""Request meta: a group of requests of which a worker works on one at a time (a whole web
+archive, `crawler.spiders.warc`). Another is left in the queue for the other workers."""
+
 TICK_SECONDS = 0.2
 """How often a worker acknowledges finished requests and asks the queue for work. Scrapy's own
 poll of an idle scheduler is its 5 s engine heartbeat: far too slow to share a queue."""
@@ -182,9 +186,20 @@ class FrontierScheduler(Scheduler):
             return None
         token, data = popped
         request = self.decode(data)
+        if self.holds_one_of(request.meta.get(ONE_AT_A_TIME)):
+            try:
+                self.frontier.give_back(token)
+            except REDIS_ERRORS as exc:
+                self.lose(exc)
+            return None
         self._popped[token] = request
         self.count("scheduler/dequeued/redis")
         return request
+
+    def holds_one_of(self, group: str | None) -> bool:
+        """Whether this worker already has a request of `group` (`ONE_AT_A_TIME`) in hand."""
+        return group is not None and any(
+            request.meta.get(ONE_AT_A_TIME) == group for request in self._popped.values())
 
     def has_pending_requests(self) -> bool:
         if self.lost:

@@ -42,8 +42,9 @@ from crawler.discovery import (
     read_document,
     sitemaps_in_robots,
 )
+from crawler.fetch_time import fetched_of
 from crawler.items import Article, PageReject
-from crawler.offline import FixtureManifest
+from crawler.offline import saved_pages
 from crawler.seen import SeenPages
 from crawler.sites import Site, clean_link, host_of, site_list
 from crawler.spiders.admission import Admission, Limits, parse_since
@@ -129,7 +130,7 @@ class NewsSpider(Spider):
         manifest = crawler.settings.get("OFFLINE_FIXTURES")
         if self.site_names or self.group or not manifest:
             return sites
-        saved = FixtureManifest.load(Path(manifest))
+        saved = saved_pages(crawler)
         kept = [site for site in sites if saved.find(site.home) is not None]
         if len(kept) < len(sites):
             self.logger.info("Offline: %d sites of the list have no saved pages and are left out "
@@ -271,7 +272,7 @@ class NewsSpider(Spider):
         if links.declares_article and self.rules_leave_open(response.url):
             # A site without URL rules whose URL shape looked like a listing, but the page says
             # it is an article: the page's word wins.
-            return list(self.article_page(await self.extract(response)))
+            return list(self.article_page(await self.extract(response), response))
         self.crawler.signals.send_catch_log(listing_page, url=response.url)
         depth = int(response.meta.get("listing_depth", 0)) + 1
         requests: list[Request | Article | PageReject] = list(self.follow_links(links, depth))
@@ -290,15 +291,20 @@ class NewsSpider(Spider):
             return
         started = self.extracting.pop(response.request, None) if response.request else None
         page = await (started or self.extract(response))
-        for output in self.article_page(page):
+        for output in self.article_page(page, response):
             yield output
 
-    def article_page(self, page: ExtractedPage) -> list[Article | PageReject | Request]:
+    def article_page(
+        self, page: ExtractedPage, response: Response
+    ) -> list[Article | PageReject | Request]:
         """An article page's outcome, then the requests of its links. Article pages link to
         more articles (sidebars, related blocks): they are followed too, and the page's canonical
         URL: a second address of a page waits for its canonical page
         (`CanonicalDuplicatesPipeline`), which must then be crawled even if nothing links it.
-        The outcome carries the URLs requested (`follow`), for the journal of a resumable job."""
+        The outcome carries the URLs requested (`follow`), for the journal of a resumable job,
+        and an article its fetch time (`crawler.fetch_time`)."""
+        if isinstance(page.outcome, Article):
+            page.outcome.fetched = fetched_of(response)
         links = page.links
         if isinstance(page.outcome, Article) and page.outcome.canonical_url:
             links = PageLinks([*links.hrefs, page.outcome.canonical_url], links.base_url)

@@ -4,58 +4,84 @@ fetched, through the crawl's own machinery: the same decisions of which page is 
 dedup, accounting, rejects, summary and report. Links are not followed: an archive holds what
 it holds.
 
-Arguments: `files` (paths and globs, comma-separated), `hosts` (a file of host names, one per
-line, or `sites` for the hosts of the site list), `tld` (`id`, or several: `id,my`), `since` and
-`until` (the record's date, as `-a since=` of a crawl). See `crawler.warc` for the counts of the
-records that are no page.
+Arguments: `files` (paths, globs and http(s) URLs, comma-separated), `hosts` (a file of host
+names, one per line, or `sites` for the hosts of the site list), `tld` (`id`, or several:
+`id,my`), `lang` (page languages, `id,en`), `since` and `until` (the articles' dates, as `-a
+since=` of a crawl; `dates=fetched` for the records' own), see `crawler.warc_filters`. See
+`crawler.warc` for the counts of the records that are no page.
+
+The archives are read one after the other, each in a thread of its own, so that a remote file
+that keeps the reader waiting does not hold up the crawl. In the distributed mode each archive
+is a request in the job's shared queue instead: a worker takes one archive at a time, reads it,
+and queues its pages for every worker; a killed worker's archive goes back to the queue with
+its other in-flight requests, and the job's dupefilter keeps a page from being read twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Request
+from scrapy import Request, signals
 
+from crawler.accounting import DISCOVERY
 from crawler.checks import exit_with
+from crawler.compat import engine_scheduler
+from crawler.distributed.keys import REDIS_ERRORS
+from crawler.distributed.scheduler import ONE_AT_A_TIME, FrontierScheduler
+from crawler.items import Article, PageReject
 from crawler.sites import Site, host_of, site_list
 from crawler.spiders.admission import parse_since
 from crawler.spiders.news import NewsSpider
-from crawler.warc import WARC_RECORD, ArchiveReader, RecordFilter, hosts_from
+from crawler.warc import WARC_FILE, WARC_RECORD, ArchivedPage, ArchiveReader, archive_sources
+from crawler.warc_filters import DateWindow, RecordFilter, codes, hosts_from
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
 
-    from crawler.workers.pages import PageLinks
+    from crawler.workers.pages import ExtractedPage, PageLinks
+
+READ_AHEAD = 64
+"""Pages an archive's reader queues ahead of the workers in the distributed mode: enough to
+keep them busy, few enough that the pages' bodies do not pile up in Redis."""
 
 
 class WarcSpider(NewsSpider):
     name = "warc"
     reader: ArchiveReader
+    sources: list[str]
+    window: DateWindow
     # The archive is the source: no robots.txt to ask, and pages come from any host.
     custom_settings = {"ROBOTSTXT_OBEY": False}  # noqa: RUF012 (Scrapy declares it a ClassVar)
 
     def __init__(self, *args: Any, files: str = "", hosts: str = "", tld: str = "",
-                 until: str | None = None, **kwargs: Any) -> None:
+                 lang: str = "", until: str | None = None, dates: str = "published",
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.files, self.hosts, self.tld, self.until = files, hosts, tld, until
+        self.files, self.hosts, self.tld, self.lang = files, hosts, tld, lang
+        self.until, self.dates = until, dates
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         try:
-            only = RecordFilter(
-                hosts=spider.host_filter(), since=parse_since(spider.since),
-                tlds=tuple(t.strip(". ") for t in spider.tld.split(",") if t.strip(". ")),
-                until=parse_since(spider.until))
-            spider.reader = ArchiveReader.from_pattern(spider.files, only)
+            spider.window = DateWindow(parse_since(spider.since), parse_since(spider.until),
+                                       spider.dates)
+            only = RecordFilter(spider.host_filter(), codes(spider.tld), spider.window,
+                                frozenset(codes(spider.lang)))
+            spider.sources = archive_sources(spider.files)
         except (ValueError, OSError) as exc:
-            exit_with(f"warc: {exc} (-a files=PATH[,PATH], globs allowed)")
-        # The date filter is the archive's, not the discovery's `since`.
+            exit_with(f"warc: {exc} (-a files=PATH[,PATH|URL], globs allowed)")
+        spider.reader = ArchiveReader(only, spider.count,
+                                      crawler.settings.getfloat("DOWNLOAD_TIMEOUT"))
+        # The dates are the archive's window (`DateWindow`), not the discovery's `since`.
         spider.admission.since = None
+        crawler.signals.connect(spider.request_dropped, signals.request_dropped)
         return spider
 
     def host_filter(self) -> frozenset[str]:
@@ -73,16 +99,76 @@ class WarcSpider(NewsSpider):
         self.allowed_domains = []  # an archive's pages come from any host
         self.start_urls = []
 
+    def count(self, reason: str, change: int = 1) -> None:
+        self.crawler.stats.inc_value(f"warc/{reason}", change)
+
+    @property
+    def distributed(self) -> bool:
+        return isinstance(engine_scheduler(self.crawler), FrontierScheduler)
+
     async def start(self) -> AsyncIterator[Any]:
-        for page in self.reader.pages():
-            kind = self.page_kind(page.url)
-            callback = self.parse_listing if kind == "listing" else self.parse_article
-            if kind is None:  # neither by rules nor by shape: the page may still say so
-                callback = self.parse_listing
-            yield Request(page.url, callback=callback, errback=self.page_missed,
-                          meta={WARC_RECORD: page}, dont_filter=True)
-        for reason, number in self.reader.counts.items():
-            self.crawler.stats.set_value(f"warc/{reason}", number)
+        if self.distributed:
+            for source in self.sources:
+                yield self.archive_request(source)
+            return
+        for source in self.sources:
+            async for request in self.read(source):
+                yield request
+
+    def archive_request(self, source: str) -> Request:
+        """The archive as a unit of work of the shared queue (see the module docstring), after
+        the pages already queued (a lower priority), one at a time per worker."""
+        url = source if "://" in source else Path(source).resolve().as_uri()
+        return Request(url, callback=self.read_archive, errback=self.archive_failed,
+                       priority=-1, meta={WARC_FILE: source, DISCOVERY: "archive",
+                                          ONE_AT_A_TIME: "warc-file"})
+
+    async def read_archive(self, response: Response) -> AsyncIterator[Request]:
+        async for request in self.read(response.meta[WARC_FILE]):
+            await self.room_in_queue()
+            yield request
+
+    async def read(self, source: str) -> AsyncIterator[Request]:
+        """The requests of an archive's pages, read in a thread (a remote archive's bytes may
+        keep it waiting)."""
+        pages = self.reader.pages(source)
+        while (page := await asyncio.to_thread(next, pages, None)) is not None:
+            yield self.page_request(page)
+
+    def page_request(self, page: ArchivedPage) -> Request:
+        kind = self.page_kind(page.url)
+        # Neither by rules nor by shape: a listing, unless the page says it is an article.
+        callback = self.parse_article if kind == "article" else self.parse_listing
+        return Request(page.url, callback=callback, errback=self.page_missed,
+                       meta={WARC_RECORD: page})
+
+    async def room_in_queue(self) -> None:
+        scheduler = engine_scheduler(self.crawler)
+        try:
+            while scheduler is not None and len(scheduler) > READ_AHEAD:  # type: ignore[arg-type]
+                await asyncio.sleep(0.05)
+        except REDIS_ERRORS:
+            return  # the scheduler stops the worker and says why
+
+    def archive_failed(self, failure: Any) -> None:
+        self.count("unreadable")
+        self.logger.error("WARC file %s could not be read: %s",
+                          failure.request.meta.get(WARC_FILE), failure.getErrorMessage())
+
+    def request_dropped(self, request: Request) -> None:
+        """A page another worker of the job (or an earlier run of a resumed job) already read:
+        it was counted read here, it is a duplicate."""
+        if WARC_RECORD in request.meta:
+            self.count("read", -1)
+            self.count("duplicate")
+
+    def article_page(self, page: ExtractedPage, response: Response
+                     ) -> list[Article | PageReject | Request]:
+        outputs = super().article_page(page, response)
+        article = outputs[0]
+        if isinstance(article, Article) and (refusal := self.window.article_refusal(article)):
+            return [PageReject(article.url, refusal), *outputs[1:]]
+        return outputs
 
     def site_of(self, url: str) -> Site | None:
         """A site of the list, or, for any other host, a site without rules (an archive holds
