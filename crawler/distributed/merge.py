@@ -53,7 +53,8 @@ def merge_outputs(folder: Path, options: DedupOptions) -> MergeResult:
             articles[article["url"]] = article
     # A page in flight when its worker was killed is crawled again: its reject may be listed twice.
     rejects = {row["url"]: row for row in read_lines(sorted(folder.glob("rejects-*.jsonl")))}
-    totals: dict[str, dict[str, int]] = {"pages": {}, "discovery": {}}
+    # `warc`: the records of web archives (`scrapy crawl warc`), each archive read by one worker.
+    totals: dict[str, dict[str, int]] = {"pages": {}, "discovery": {}, "warc": {}}
     for worker_summary in sorted(folder.glob("summary-*.json")):
         counts = json.loads(worker_summary.read_text(encoding="utf-8"))
         for section, sums in totals.items():
@@ -68,7 +69,8 @@ def merge_outputs(folder: Path, options: DedupOptions) -> MergeResult:
     finally:
         unclustered.unlink(missing_ok=True)
     write_lines(folder / "rejects.jsonl", rejects.values())
-    summary = {section: dict(sorted(sums.items())) for section, sums in totals.items()}
+    summary = {section: dict(sorted(sums.items())) for section, sums in totals.items()
+               if sums or section != "warc"}
     write_json_atomically(folder / "summary.json", summary)
     # The report of the whole job (a worker writes none: it saw only its own articles).
     records = list(read_jsonl(folder / "articles.jsonl"))
