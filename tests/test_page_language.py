@@ -36,6 +36,7 @@ def test_every_saved_article_page_is_indonesian() -> None:
     (page(ENGLISH), "en"),
     (page("", lang="de", title="Startseite"), "de"),  # no text to tell: the declaration
     (b"<html><body><img src='a.jpg'></body></html>", None),
+    (page(ENGLISH).replace(b"<title>", b"<meta name='description' content=''><title>"), "en"),
 ])
 def test_the_text_decides_and_the_declaration_only_without_text(body: bytes,
                                                                  expected: str | None) -> None:

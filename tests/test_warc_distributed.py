@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from crawler.dedup import DedupOptions
-from crawler.distributed import merge_outputs
+from crawler.distributed import Frontier, JobKeys, merge_outputs
 from crawler.distributed.__main__ import worker_command
 from tests.conftest import PROJECT_ROOT, REDIS_URL, CrawlRun, read_jsonl, records_by_url, run_crawl
 from tests.warc_archives import fixture_pages, serving, wait_for, write_warc
@@ -54,8 +54,8 @@ def embedded(archives: Path, tmp_path_factory: pytest.TempPathFactory) -> CrawlR
 
 
 def start_worker(folder: Path, worker: str, job: str, files: str) -> subprocess.Popen[str]:
-    command = [*worker_command("warc", folder, worker, [f"CRAWL_JOB={job}", *FAST]),
-               "-a", f"files={files}"]
+    command = worker_command("warc", folder, worker, [f"CRAWL_JOB={job}", *FAST],
+                             (f"files={files}",))
     log = (folder / f"log-{worker}.txt").open("w")
     env = {**os.environ, "CRAWLER_REDIS_URL": REDIS_URL, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=log, text=True, env=env)
@@ -76,6 +76,22 @@ def assert_the_embedded_articles_once(folder: Path, embedded: CrawlRun) -> None:
     merge_outputs(folder, DedupOptions())
     merged = read_jsonl(folder / "articles.jsonl")
     assert records_by_url(merged, ()) == records_by_url(embedded.articles, ())
+
+
+def test_a_request_given_back_goes_to_the_queue_with_its_priority(
+        redis_server: redis.Redis, job: str) -> None:
+    """What a worker already reading an archive does with a second one it popped."""
+    worker = Frontier(redis_server, JobKeys.for_job(job), "w1", 5)
+    worker.join(flush=False)
+    worker.push("archive", 1, b"archive")
+    worker.push("page", 0, b"page")
+    _, first = worker.pop() or ("", b"")
+    token, second = worker.pop() or ("", b"")
+    assert (first, second) == (b"page", b"archive")
+    worker.give_back(token)
+    assert worker.pending() == (1, 1)  # the page is still in flight here
+    worker.push("page 2", 0, b"page 2")
+    assert [worker.pop()[1] for _ in range(2)] == [b"page 2", b"archive"]  # type: ignore[index]
 
 
 @pytest.mark.slow

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 USAGE_EXIT_CODE = 2
 
 
-def worker_command(spider: str, folder: Path, worker: str, settings: list[str]) -> list[str]:
+def worker_command(spider: str, folder: Path, worker: str, settings: list[str],
+                   arguments: tuple[str, ...] = ()) -> list[str]:
     command = [
         sys.executable, "-m", "scrapy", "crawl", spider,
         "-o", str(folder / f"articles-{worker}.jsonl"),
@@ -44,6 +45,8 @@ def worker_command(spider: str, folder: Path, worker: str, settings: list[str]) 
     ]
     for setting in settings:
         command += ["-s", setting]
+    for argument in arguments:
+        command += ["-a", argument]
     return command
 
 
@@ -82,7 +85,8 @@ def run_workers(options: argparse.Namespace, dedup: DedupOptions) -> int:
     run_id = uuid.uuid4().hex[:6]
     workers = [
         subprocess.Popen(
-            worker_command(options.spider, folder, f"w{n}-{run_id}", settings), env=env
+            worker_command(options.spider, folder, f"w{n}-{run_id}", settings,
+                           tuple(options.argument)), env=env
         )
         for n in range(1, options.workers + 1)
     ]
@@ -104,6 +108,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     run.add_argument("--job", help="CRAWL_JOB (default: the spider name)")
     run.add_argument("--redis", default=os.environ.get(REDIS_URL_ENV, "redis://127.0.0.1:6379"))
     run.add_argument("--output", type=Path, help="default: output/<spider>/<job>")
+    run.add_argument("-a", "--argument", action="append", default=[], metavar="NAME=VALUE",
+                     help="a spider argument, as scrapy crawl -a (files=… for warc)")
     merge = commands.add_parser("merge", help="merge the per-worker files of a job folder")
     merge.add_argument("folder", type=Path)
     for command in (run, merge):

@@ -10,8 +10,8 @@ names, one per line, or `sites` for the hosts of the site list), `tld` (`id`, or
 since=` of a crawl; `dates=fetched` for the records' own), see `crawler.warc_filters`. See
 `crawler.warc` for the counts of the records that are no page.
 
-The archives are read one after the other, each in a thread of its own, so that a remote file
-that keeps the reader waiting does not hold up the crawl. In the distributed mode each archive
+The archives are read one after the other, a remote one in a thread, so that a server that
+keeps the reader waiting does not hold up the crawl. In the distributed mode each archive
 is a request in the job's shared queue instead: a worker takes one archive at a time, reads it,
 and queues its pages for every worker; a killed worker's archive goes back to the queue with
 its other in-flight requests, and the job's dupefilter keeps a page from being read twice.
@@ -34,7 +34,14 @@ from crawler.items import Article, PageReject
 from crawler.sites import Site, host_of, site_list
 from crawler.spiders.admission import parse_since
 from crawler.spiders.news import NewsSpider
-from crawler.warc import WARC_FILE, WARC_RECORD, ArchivedPage, ArchiveReader, archive_sources
+from crawler.warc import (
+    REMOTE,
+    WARC_FILE,
+    WARC_RECORD,
+    ArchivedPage,
+    ArchiveReader,
+    archive_sources,
+)
 from crawler.warc_filters import DateWindow, RecordFilter, codes, hosts_from
 
 if TYPE_CHECKING:
@@ -49,6 +56,10 @@ if TYPE_CHECKING:
 READ_AHEAD = 64
 """Pages an archive's reader queues ahead of the workers in the distributed mode: enough to
 keep them busy, few enough that the pages' bodies do not pile up in Redis."""
+
+
+def next_page(pages: Iterator[ArchivedPage]) -> ArchivedPage | None:
+    return next(pages, None)
 
 
 class WarcSpider(NewsSpider):
@@ -129,10 +140,15 @@ class WarcSpider(NewsSpider):
             yield request
 
     async def read(self, source: str) -> AsyncIterator[Request]:
-        """The requests of an archive's pages, read in a thread (a remote archive's bytes may
-        keep it waiting)."""
+        """The requests of an archive's pages. A remote archive is read in a thread: its bytes
+        may keep the reader waiting, and the crawl must go on meanwhile. A local one is read
+        here: a thread would only add a hand-over per page to Scrapy's, the crawl's busiest."""
         pages = self.reader.pages(source)
-        while (page := await asyncio.to_thread(next, pages, None)) is not None:
+        if not source.startswith(REMOTE):
+            for read in pages:
+                yield self.page_request(read)
+            return
+        while (page := await asyncio.to_thread(next_page, pages)) is not None:
             yield self.page_request(page)
 
     def page_request(self, page: ArchivedPage) -> Request:
