@@ -156,7 +156,9 @@ def main(argv: list[str] | None = None) -> None:
         for number in range(1, options.rounds + 1):
             seconds: dict[str, float] = {}
             for kind, only in (("tld", "tld=id"), ("lang", "lang=id")):
-                articles, seconds[kind], summary = run_ours(archive, folder, only)
+                run_folder = folder / f"{kind}-{number}"  # a dedup index of its own
+                run_folder.mkdir()
+                articles, seconds[kind], summary = run_ours(archive, run_folder, only)
                 print(f"round {number}: ours with {only} {seconds[kind]:.1f} s ({articles} "
                       f"articles; records {summary.get('warc', {})})")
             extracted, seconds["peer"] = run_peer(archive)

@@ -31,7 +31,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.checks import exit_with
 from crawler.fetch_time import ARCHIVED_AT, fetch_stamp
-from crawler.warc import archive_sources, parse_warc_date
+from crawler.warc_sources import archive_sources, parse_warc_date
 
 if TYPE_CHECKING:
     from typing import Self

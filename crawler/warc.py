@@ -21,7 +21,6 @@ their headers (`broken-chunked`, `wrong-encoding`) are counted too, with a warni
 
 from __future__ import annotations
 
-import glob
 import io
 import logging
 import urllib.error
@@ -39,12 +38,15 @@ from warcio.bufferedreaders import BufferedReader, ChunkedDataException, Chunked
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.fetch_time import FETCHED, fetch_stamp
+from crawler.offline import PageTooLarge
 from crawler.warc_filters import RecordFilter
+from crawler.warc_sources import REMOTE, parse_warc_date
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from scrapy import Request
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 DROPPED_HEADERS = (b"content-encoding", b"transfer-encoding", b"content-length")
 """Headers of the archived response that no longer describe the payload warcio hands over
 (decoded, unchunked)."""
-REMOTE = ("http://", "https://")
 USER_AGENT = "news-crawler/0.1 (+https://example.org/news-crawler)"
 
 
@@ -76,23 +77,6 @@ class ArchivedPage:
     body: bytes
     date: datetime | None
     """The record's WARC-Date: when the page was fetched."""
-
-
-def archive_sources(pattern: str) -> list[str]:
-    """The archives a comma-separated list of paths, globs and http(s) URLs names. ValueError
-    for a local part that matches nothing (a remote file is known missing only once asked)."""
-    sources: list[str] = []
-    for part in (p.strip() for p in pattern.split(",") if p.strip()):
-        if part.startswith(REMOTE):
-            sources.append(part)
-            continue
-        matched = sorted(glob.glob(part)) or ([part] if Path(part).exists() else [])
-        if not matched:
-            raise ValueError(f"no WARC file matches {part!r}")
-        sources += matched
-    if not sources:
-        raise ValueError("files= names no WARC file")
-    return sources
 
 
 def open_archive(source: str, timeout: float) -> IO[bytes]:
@@ -257,15 +241,6 @@ def cut_off(record: Any) -> bool:
     return bool(getattr(content, "limit", 0))
 
 
-def parse_warc_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def archived_response(page: ArchivedPage, request: Request) -> Response:
     headers = Headers(page.headers)
     cls = responsetypes.from_args(headers=headers, url=page.url, body=page.body)
@@ -278,11 +253,23 @@ class ArchivedResponses:
     with it, dated by its record (`FETCHED`), not downloaded; a request standing for a whole
     archive (`WARC_FILE`) with an empty response, its callback reads the archive. After
     `PageAccounting`, so the page is counted as requested; its response goes back through
-    every middleware, as a download's does."""
+    every middleware, as a download's does. A page over `DOWNLOAD_MAXSIZE` is missed as
+    `too-large`, as a download of it would be."""
+
+    def __init__(self, max_size: int = 0) -> None:
+        self.max_size = max_size
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivedResponses:
+        return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
     def process_request(self, request: Request) -> Response | None:
         page = request.meta.get(WARC_RECORD)
         if page is not None:
+            max_size = request.meta.get("download_maxsize", self.max_size)
+            if max_size and len(page.body) > max_size:
+                raise PageTooLarge(f"page of {len(page.body)} bytes is over "
+                                   f"DOWNLOAD_MAXSIZE={max_size}")
             if page.date is not None:
                 request.meta[FETCHED] = fetch_stamp(page.date)
             return archived_response(page, request)

@@ -12,11 +12,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
+from scrapy import Request
+from twisted.python.failure import Failure
 from warcio.warcwriter import WARCWriter
 
+from crawler.accounting import miss_reason
 from crawler.items import Article
-from crawler.warc import ArchiveReader, archive_sources
+from crawler.offline import PageTooLarge
+from crawler.warc import WARC_RECORD, ArchivedPage, ArchivedResponses, ArchiveReader
 from crawler.warc_filters import DateWindow, RecordFilter
+from crawler.warc_sources import archive_sources
 from tests.warc_archives import add_response, fixture_pages, serving, write_warc
 
 if TYPE_CHECKING:
@@ -216,3 +221,15 @@ def test_the_date_window_is_the_articles_unless_it_is_the_records() -> None:
         DateWindow(until, since)
     with pytest.raises(ValueError, match="published or fetched"):
         DateWindow(dates="crawled")
+
+
+def test_an_archived_page_over_the_size_limit_is_missed_as_a_download_would_be() -> None:
+    page = ArchivedPage(URLS[0], 200, [(b"Content-Type", b"text/html")], HTML,
+                        datetime(2025, 2, 14, 3, 4, 5, tzinfo=UTC))
+    request = Request(URLS[0], meta={WARC_RECORD: page})
+    response = ArchivedResponses(max_size=len(HTML)).process_request(request)
+    assert response is not None and response.body == HTML
+    assert request.meta["fetched"] == "2025-02-14T03:04:05+00:00"
+    with pytest.raises(PageTooLarge) as raised:
+        ArchivedResponses(max_size=len(HTML) - 1).process_request(request)
+    assert miss_reason(Failure(raised.value)).startswith("too-large: page of")

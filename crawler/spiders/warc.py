@@ -34,15 +34,9 @@ from crawler.items import Article, PageReject
 from crawler.sites import Site, host_of, site_list
 from crawler.spiders.admission import parse_since
 from crawler.spiders.news import NewsSpider
-from crawler.warc import (
-    REMOTE,
-    WARC_FILE,
-    WARC_RECORD,
-    ArchivedPage,
-    ArchiveReader,
-    archive_sources,
-)
+from crawler.warc import WARC_FILE, WARC_RECORD, ArchivedPage, ArchiveReader
 from crawler.warc_filters import DateWindow, RecordFilter, codes, hosts_from
+from crawler.warc_sources import REMOTE, archive_sources
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
