@@ -6,13 +6,18 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import redis
 
 from crawler.accounting import OUTCOMES
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT_ROOT / "fixtures"
@@ -152,3 +157,13 @@ def redis_server() -> redis.Redis:
     except redis.exceptions.ConnectionError as exc:
         unavailable(f"a Redis server at {REDIS_URL} ({exc})")
     return client
+
+
+@pytest.fixture
+def job(redis_server: redis.Redis) -> Iterator[str]:
+    """A crawl job name of its own (its Redis keys' prefix), its keys deleted afterwards."""
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    yield name
+    keys = list(redis_server.scan_iter(match=f"{name}:*"))
+    if keys:
+        redis_server.delete(*keys)

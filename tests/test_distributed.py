@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,7 +39,7 @@ from crawler.distributed.__main__ import main, worker_command
 from tests.conftest import PROJECT_ROOT, REDIS_URL, CrawlRun, read_jsonl, run_crawl
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    pass
 
 # Set by the per-process dedup, and the fetch time, new in every run: not compared.
 NOT_COMPARED = ("copy_cluster", "event_cluster", "fetched")
@@ -48,15 +47,6 @@ NOT_COMPARED = ("copy_cluster", "event_cluster", "fetched")
 FAST = ["CRAWL_WORKER_TTL=2", "MAX_IDLE_TIME_BEFORE_CLOSE=1", "LOG_LEVEL=INFO"]
 
 
-
-
-@pytest.fixture
-def job(redis_server: redis.Redis) -> Iterator[str]:
-    name = f"test-{uuid.uuid4().hex[:10]}"
-    yield name
-    keys = list(redis_server.scan_iter(match=f"{name}:*"))
-    if keys:
-        redis_server.delete(*keys)
 
 
 def free_port() -> int:
@@ -259,9 +249,10 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
             os.environ["CRAWLER_REDIS_URL"] = switch
 
 
-def start_worker(folder: Path, worker: str, job: str, *settings: str,
-                 url: str = REDIS_URL) -> subprocess.Popen[str]:
-    command = worker_command("all", folder, worker, [f"CRAWL_JOB={job}", *FAST, *settings])
+def start_worker(folder: Path, worker: str, job: str, *settings: str, url: str = REDIS_URL,
+                 spider: str = "all", arguments: tuple[str, ...] = ()) -> subprocess.Popen[str]:
+    command = worker_command(spider, folder, worker, [f"CRAWL_JOB={job}", *FAST, *settings],
+                             arguments)
     log = (folder / f"log-{worker}.txt").open("w")
     env = {**os.environ, "CRAWLER_REDIS_URL": url, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=log, text=True, env=env)

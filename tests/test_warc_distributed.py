@@ -4,38 +4,26 @@ killed worker's archive is read again by another, and no article is written twic
 
 from __future__ import annotations
 
-import os
+import json
 import signal
-import subprocess
-import uuid
 from typing import TYPE_CHECKING
 
 import pytest
 
 from crawler.dedup import DedupOptions
 from crawler.distributed import Frontier, JobKeys, merge_outputs
-from crawler.distributed.__main__ import worker_command
-from tests.conftest import PROJECT_ROOT, REDIS_URL, CrawlRun, read_jsonl, records_by_url, run_crawl
+from tests.conftest import CrawlRun, read_jsonl, records_by_url, run_crawl
+from tests.test_distributed import finish, start_worker, worker_articles
 from tests.warc_archives import fixture_pages, serving, wait_for, write_warc
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    import subprocess
     from pathlib import Path
 
     import redis
 
-FAST = ["CRAWL_WORKER_TTL=2", "MAX_IDLE_TIME_BEFORE_CLOSE=1", "LOG_LEVEL=INFO"]
 SITES = ("www.tribunnews.com", "www.etindonesia.com", "jakarta365.net", "berita247.net")
 CLUSTER_IDS = ("copy_cluster", "event_cluster")  # each worker's are provisional
-
-
-@pytest.fixture
-def job(redis_server: redis.Redis) -> Iterator[str]:
-    name = f"test-warc-{uuid.uuid4().hex[:10]}"
-    yield name
-    keys = list(redis_server.scan_iter(match=f"{name}:*"))
-    if keys:
-        redis_server.delete(*keys)
 
 
 @pytest.fixture(scope="module")
@@ -53,21 +41,9 @@ def embedded(archives: Path, tmp_path_factory: pytest.TempPathFactory) -> CrawlR
                      arguments=(f"files={archives}/*.warc.gz",))
 
 
-def start_worker(folder: Path, worker: str, job: str, files: str) -> subprocess.Popen[str]:
-    command = worker_command("warc", folder, worker, [f"CRAWL_JOB={job}", *FAST],
-                             (f"files={files}",))
-    log = (folder / f"log-{worker}.txt").open("w")
-    env = {**os.environ, "CRAWLER_REDIS_URL": REDIS_URL, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=log, text=True, env=env)
-
-
-def finish(process: subprocess.Popen[str], folder: Path, worker: str) -> str:
-    assert process.wait(timeout=120) == 0, (folder / f"log-{worker}.txt").read_text()[-3000:]
-    return (folder / f"log-{worker}.txt").read_text()
-
-
-def worker_articles(folder: Path) -> list[dict]:
-    return [row for path in sorted(folder.glob("articles-*.jsonl")) for row in read_jsonl(path)]
+def start_warc_worker(folder: Path, worker: str, job: str, files: str
+                      ) -> subprocess.Popen[str]:
+    return start_worker(folder, worker, job, spider="warc", arguments=(f"files={files}",))
 
 
 def assert_the_embedded_articles_once(folder: Path, embedded: CrawlRun) -> None:
@@ -98,18 +74,16 @@ def test_a_request_given_back_goes_to_the_queue_with_its_priority(
 def test_two_workers_share_the_archives_and_write_what_one_process_writes(
         archives: Path, embedded: CrawlRun, job: str, tmp_path: Path) -> None:
     files = f"{archives}/*.warc.gz"
-    workers = {name: start_worker(tmp_path, name, job, files) for name in ("w1", "w2")}
+    workers = {name: start_warc_worker(tmp_path, name, job, files) for name in ("w1", "w2")}
     logs = [finish(process, tmp_path, name) for name, process in workers.items()]
     assert all("Traceback" not in log for log in logs)
     assert_the_embedded_articles_once(tmp_path, embedded)
-    warc = read_jsonl_summary(tmp_path)
+    warc = merged_warc_counts(tmp_path)
     assert warc["files"] == len(SITES)  # each archive read once, by one worker
     assert warc["read"] == embedded.summary["warc"]["read"]
 
 
-def read_jsonl_summary(folder: Path) -> dict[str, int]:
-    import json
-
+def merged_warc_counts(folder: Path) -> dict[str, int]:
     return dict(json.loads((folder / "summary.json").read_text(encoding="utf-8"))["warc"])
 
 
@@ -121,14 +95,14 @@ def test_an_archive_of_a_killed_worker_is_read_again_by_another_and_nothing_twic
     held = "site-2.warc.gz"  # jakarta365, the largest
     with serving(archives, held=held) as server:
         files = ",".join(f"{server.url}/site-{n}.warc.gz" for n in range(len(SITES)))
-        victim = start_worker(tmp_path, "w1", job, files)
+        victim = start_warc_worker(tmp_path, "w1", job, files)
         wait_for(server.half_sent.is_set)
         wait_for(lambda: (tmp_path / "articles-w1.jsonl").exists()
                  and (tmp_path / "articles-w1.jsonl").read_bytes().count(b"\n") >= 3)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)
         server.release()
-        log = finish(start_worker(tmp_path, "w2", job, files), tmp_path, "w2")
+        log = finish(start_warc_worker(tmp_path, "w2", job, files), tmp_path, "w2")
     assert "requeued from stopped workers" in log or "Requeued" in log, log[-3000:]
     assert server.requests.count(f"/{held}") == 2  # read again, whole
     assert_the_embedded_articles_once(tmp_path, embedded)
