@@ -74,12 +74,14 @@ def test_no_body_holds_image_icon_or_boilerplate_remnants(crawl):
 
 
 def test_records_have_the_documented_fields(crawl):
-    fields = ["url", "canonical_url", "site", "source", "title", "body", "published", "authors",
-              "tags", "images", "lang", "copy_cluster", "event_cluster"]
+    fields = ["url", "canonical_url", "site", "source", "title", "body", "published", "fetched",
+              "authors", "tags", "images", "lang", "copy_cluster", "event_cluster"]
     for article in crawl.articles:
         assert list(article) == fields
         assert article["title"]
         assert article["published"] and re.search(r"[+-]\d\d:\d\d$", article["published"])
+        # when this offline crawl read the saved page: UTC, to the second
+        assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", article["fetched"])
         assert article["lang"] == "id"
 
 

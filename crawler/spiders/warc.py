@@ -20,6 +20,7 @@ its other in-flight requests, and the job's dupefilter keeps a page from being r
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,7 @@ class WarcSpider(NewsSpider):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.files, self.hosts, self.tld, self.lang = files, hosts, tld, lang
+        self.counted: Counter[str] = Counter()
         self.until, self.dates = until, dates
 
     @classmethod
@@ -105,7 +107,14 @@ class WarcSpider(NewsSpider):
         self.start_urls = []
 
     def count(self, reason: str, change: int = 1) -> None:
-        self.crawler.stats.inc_value(f"warc/{reason}", change)
+        """Counted by the reader (in a thread, for a remote archive), added to the stats by the
+        crawl's thread (`flush_counts`), which counts too."""
+        self.counted[reason] += change
+
+    def flush_counts(self) -> None:
+        counted, self.counted = self.counted, Counter()
+        for reason, number in counted.items():
+            self.crawler.stats.inc_value(f"warc/{reason}", number)
 
     @property
     def distributed(self) -> bool:
@@ -140,10 +149,13 @@ class WarcSpider(NewsSpider):
         pages = self.reader.pages(source)
         if not source.startswith(REMOTE):
             for read in pages:
+                self.flush_counts()
                 yield self.page_request(read)
-            return
-        while (page := await asyncio.to_thread(next_page, pages)) is not None:
-            yield self.page_request(page)
+        else:
+            while (page := await asyncio.to_thread(next_page, pages)) is not None:
+                self.flush_counts()
+                yield self.page_request(page)
+        self.flush_counts()
 
     def page_request(self, page: ArchivedPage) -> Request:
         kind = self.page_kind(page.url)
@@ -161,7 +173,7 @@ class WarcSpider(NewsSpider):
             return  # the scheduler stops the worker and says why
 
     def archive_failed(self, failure: Any) -> None:
-        self.count("unreadable")
+        self.crawler.stats.inc_value("warc/unreadable")
         self.logger.error("WARC file %s could not be read: %s",
                           failure.request.meta.get(WARC_FILE), failure.getErrorMessage())
 
@@ -169,8 +181,8 @@ class WarcSpider(NewsSpider):
         """A page another worker of the job (or an earlier run of a resumed job) already read:
         it was counted read here, it is a duplicate."""
         if WARC_RECORD in request.meta:
-            self.count("read", -1)
-            self.count("duplicate")
+            self.crawler.stats.inc_value("warc/read", -1)
+            self.crawler.stats.inc_value("warc/duplicate")
 
     def article_page(self, page: ExtractedPage, response: Response
                      ) -> list[Article | PageReject | Request]:
