@@ -6,7 +6,6 @@ not repeated. Plain difflib over lines, then over the words of each edited line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from difflib import SequenceMatcher
 from typing import Any
@@ -15,7 +14,6 @@ EDITED_LINE_RATIO = 0.5
 """Two lines at the same place are one edited line when at least this much of them is the same
 (difflib's ratio); less alike, they are a line removed and a line added."""
 
-_TOKEN = re.compile(r"\s+|[^\s]+")
 
 
 def copy_diff(original: str, copy: str, left_out: Callable[[str], bool],
@@ -71,8 +69,9 @@ def _block(old: list[str], new: list[str], left_out: Callable[[str], bool], endi
 
 
 def _word_diff(old: str, new: str) -> list[list[str]] | None:
-    """Runs `[op, text]` turning `old` into `new`, or None when they are too unlike."""
-    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    """Runs `[op, text]` turning `old` into `new`, or None when they are too unlike. Words are
+    compared, spaces between them kept as single spaces."""
+    a, b = old.split(), new.split()
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     # The quick upper bounds first: most pairs of a block are unlike lines.
     if (matcher.real_quick_ratio() < EDITED_LINE_RATIO
@@ -81,20 +80,29 @@ def _word_diff(old: str, new: str) -> list[list[str]] | None:
     runs: list[list[str]] = []
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op == "equal":
-            _append(runs, "=", "".join(a[a0:a1]))
+            runs.append(["=", " ".join(a[a0:a1])])
             continue
         if a1 > a0:
-            _append(runs, "-", "".join(a[a0:a1]))
+            runs.append(["-", " ".join(a[a0:a1])])
         if b1 > b0:
-            _append(runs, "+", "".join(b[b0:b1]))
-    return runs
+            runs.append(["+", " ".join(b[b0:b1])])
+    return _spaced(runs)
 
 
-def _append(runs: list[list[str]], op: str, text: str) -> None:
-    if runs and runs[-1][0] == op:
-        runs[-1][1] += text
-    else:
-        runs.append([op, text])
+def _spaced(runs: list[list[str]]) -> list[list[str]]:
+    """The runs with one space at each boundary, on the unchanged side when there is one (so
+    that a changed word is marked alone), else as a run of its own."""
+    out: list[list[str]] = []
+    for op, text in runs:
+        if out:
+            if out[-1][0] == "=":
+                out[-1][1] += " "
+            elif op == "=":
+                text = " " + text
+            else:
+                out.append(["=", " "])
+        out.append([op, text])
+    return out
 
 
 def _summary(changes: list[dict[str, Any]]) -> dict[str, int]:
@@ -123,7 +131,7 @@ def _words_changed(runs: list[list[str]]) -> int:
         elif op == "+":
             total += max(removed, len(text.split()))
             removed = 0
-        else:
+        elif text.strip():
             total, removed = total + removed, 0
     return total + removed
 

@@ -160,8 +160,11 @@ def _event_lines(event: Mapping[str, Any], titles: Mapping[str, str]) -> list[st
         lines = ["  alone in its event"]
         nearest = event.get("nearest")
         if nearest:
-            lines.append(f"    nearest story: {nearest['url']} score {nearest['score']:.2f} < "
-                         f"{event['threshold']:.2f}")
+            near = ">=" if nearest["score"] >= event["threshold"] else "<"
+            lines.append(f"    nearest story: {nearest['url']} score {nearest['score']:.2f} "
+                         f"{near} {event['threshold']:.2f}"
+                         + (" (its event as a whole is not as close on average, or a decision "
+                            "keeps them apart)" if near == ">=" else ""))
         return lines
     lines = [f"  event score {event['score']:.2f} {verdict} threshold {event['threshold']:.2f}: "
              f"average over {event['stories']} other stor"

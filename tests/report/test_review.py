@@ -71,6 +71,7 @@ def card(page: Page, url: str) -> Any:
 
 def test_a_review_explains_corrects_and_the_next_run_obeys(
     clustered: tuple[Path, Path, Path], browser: Browser, tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     src, out, report = clustered
     before = ids(out)
@@ -107,18 +108,22 @@ def test_a_review_explains_corrects_and_the_next_run_obeys(
     page.locator(f'section.event[data-id="{first}"] [data-action="same-event-start"]').click()
     page.locator(f'section.event[data-id="{second}"] .event-head').click()
     page.locator(f'section.event[data-id="{second}"] [data-action="same-event"]').click()
-    assert "2 decisions (2 not saved yet)" in page.locator("#review-count").inner_text()
+    assert page.locator("#review-count").inner_text() == "2 decisions (changes not saved yet)"
+    shoot(page, page.locator(f'section.event[data-id="{SEED_EVENT}"] .cards'),
+          artifact_dir(tmp_path_factory) / "reviewed-1400px.png")
 
     with page.expect_download() as download:
         page.locator("#review-save").click()
     decisions = tmp_path / "decisions.json"
     download.value.save_as(decisions)
+    assert page.locator("#review-count").inner_text() == "2 decisions"
     saved = json.loads(decisions.read_text(encoding="utf-8"))
     assert saved["schema"] == "news-crawler/decisions" and saved["version"] == 1
     assert [d["kind"] for d in saved["decisions"]] == ["not-this-event", "same-event"]
     page.close()
 
-    run = cluster(src, tmp_path / "again.jsonl", "--decisions", str(decisions))
+    run = cluster(src, tmp_path / "again.jsonl", "--decisions", str(decisions), "--report",
+                  str(tmp_path / "again"))
     assert "decisions: 2 obeyed" in run.stdout
     after = ids(tmp_path / "again.jsonl")
     assert {u: c for u, (c, _) in after.items()} == {u: c for u, (c, _) in before.items()}
@@ -130,7 +135,18 @@ def test_a_review_explains_corrects_and_the_next_run_obeys(
     merged = {u for u, (_, e) in before.items() if e in (first, second)}
     assert len({after[u][1] for u in merged}) == 1
     untouched = set(before) - moved - stayed - merged
+    assert len(untouched) == 52
     assert {u: after[u] for u in untouched} == {u: before[u] for u in untouched}
+
+    # The next report shows the decisions it applied and keeps them in the file it saves.
+    page = opened(browser, tmp_path / "again" / "report.html", 1400, ETINDONESIA)
+    assert "marked: not this event" in card(page, ETINDONESIA).inner_text().lower()
+    assert page.locator("#review-count").inner_text() == "2 decisions"
+    with page.expect_download() as download:
+        page.locator("#review-save").click()
+    download.value.save_as(tmp_path / "kept.json")
+    assert json.loads((tmp_path / "kept.json").read_text(encoding="utf-8")) == saved
+    page.close()
 
 
 @pytest.mark.parametrize("width", [1400, 390])
@@ -145,6 +161,13 @@ def test_an_explained_event_fits_a_desktop_and_a_phone(
     assert page.evaluate("document.body.scrollWidth") <= width
     titles = page.locator(".event-head .title").evaluate_all("ts => ts.map(t => t.clientWidth)")
     assert min(titles) >= min(width, 400) // 2, "an event title is squeezed to a sliver"
-    page.locator(f'section.event[data-id="{SEED_EVENT}"] .event-body').scroll_into_view_if_needed()
-    page.screenshot(path=str(artifact_dir(tmp_path_factory) / f"review-{width}px.png"))
+    folder = artifact_dir(tmp_path_factory)
+    shoot(page, card(page, BERITA247_COPY), folder / f"review-{width}px.png")
     page.close()
+
+
+def shoot(page: Page, top: Any, path: Path) -> None:
+    """A screenshot of the window with `top` just under the sticky controls (the README's)."""
+    top.evaluate("e => { e.scrollIntoView({block: 'start', inline: 'start'}); "
+                 "scrollBy(0, -document.querySelector('.controls').offsetHeight - 8); }")
+    page.screenshot(path=str(path))

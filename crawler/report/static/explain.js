@@ -78,8 +78,12 @@
   function eventWhy(e, m, data) {
     const box = el('div', { class: 'why why-event' }, []);
     if (!e.stories) {
-      box.append(el('p', { class: 'why-line' }, ['Alone in its event: no other story reached ' +
-        'the threshold ' + fixed(e.threshold) + '.']));
+      const near = e.nearest && e.nearest.score >= e.threshold;
+      let why = 'no other story reached the threshold ' + fixed(e.threshold) + '.';
+      if (near && decidedAbout(m.url)) why = 'a reviewer\u2019s decision keeps it apart.';
+      else if (near) why = 'its nearest story reaches the threshold, the rest of that ' +
+        'story\u2019s event not on average.';
+      box.append(el('p', { class: 'why-line' }, ['Alone in its event: ' + why]));
       if (e.nearest) box.append(nearestLine(e, data));
       return box;
     }
@@ -88,7 +92,8 @@
       : 'In this event: score ') + fixed(e.score) + (reached ? ' \u2265 ' : ' < ') +
       'threshold ' + fixed(e.threshold) + ', the average over ' +
       plural(e.stories, 'other story', 'other stories') + ' (each weighed by its articles)' +
-      (reached ? '' : '; it joined with the stories it scores highest with');
+      (reached ? '' : decidedAbout(m.url) ? '; joined by a reviewer\u2019s decision'
+        : '; it joined with the stories it scores highest with');
     box.append(el('p', { class: 'why-line' }, [head]), meter(e.score, e.threshold));
     if (e.features.length) {
       box.append(el('p', { class: 'why-sub' }, ['Shared features, by their share of the score:']),
@@ -112,7 +117,8 @@
   function nearestLine(e, data) {
     const near = e.nearest;
     const line = el('p', { class: 'why-line' }, ['Nearest story: score ' + fixed(near.score) +
-      ' < ' + fixed(e.threshold) + ', ' + storyName(near.url, data) + ' ']);
+      (near.score >= e.threshold ? ' \u2265 ' : ' < ') + fixed(e.threshold) + ', ' +
+      storyName(near.url, data) + ' ']);
     const at = storyEvent.get(near.url);
     if (at !== undefined) {
       const open = el('a', { href: '#open=' + encodeURIComponent(events[at].id) }, ['open it']);

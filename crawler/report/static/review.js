@@ -4,7 +4,8 @@
   // The decisions this report's clustering already applied come first in the file it saves.
   const DECISIONS_SCHEMA = 'news-crawler/decisions';
   const review = JSON.parse(document.getElementById('review').textContent);
-  const decided = { earlier: review.decisions || [], added: [], saved: 0 };
+  // `earlier`: applied by this report's clustering; `added`: made here. Either can be dropped.
+  const decided = { earlier: review.decisions || [], added: [], changed: false };
   const reviewState = { merging: null };  // the event picked first for "same event"
   const KIND_TEXT = { 'not-this-event': 'not this event', 'same-event': 'same event',
     'not-a-copy': 'not a copy' };
@@ -13,12 +14,18 @@
   function findDecision(kind, url) {
     return allDecisions().find((d) => d.kind === kind && d.url === url);
   }
+  function decidedAbout(url) {
+    return allDecisions().some((d) => d.url === url || d.others.includes(url));
+  }
   function addDecision(kind, url, others) {
     decided.added.push({ kind: kind, url: url, others: others, made: new Date().toISOString() });
+    decided.changed = true;
     refreshReview();
   }
   function undoDecision(d) {
     decided.added = decided.added.filter((x) => x !== d);
+    decided.earlier = decided.earlier.filter((x) => x !== d);
+    decided.changed = true;
     refreshReview();
   }
   function memberUrls(data, keep) {
@@ -30,19 +37,19 @@
   }
 
   function reviewTools(m, copy, data) {
-    // A copy can be "not a copy"; a story of an event with others, "not this event".
+    // The decisions about this article (each can be undone), then what can be decided: a copy
+    // can be "not a copy"; a story of an event with others, "not this event".
+    const marks = [];
+    for (const d of allDecisions().filter((x) => x.url === m.url && x.kind !== 'same-event')) {
+      const undo = el('button', { type: 'button', class: 'undo' }, ['undo']);
+      undo.addEventListener('click', () => undoDecision(d));
+      marks.push(el('span', { class: 'badge decided' }, ['marked: ' + KIND_TEXT[d.kind]]), undo);
+    }
     let kind = null;
     if (!m.original) kind = 'not-a-copy';
     else if (data.copies.length > 1) kind = 'not-this-event';
-    if (!kind) return null;
-    const done = findDecision(kind, m.url);
-    if (done) {
-      const undo = decided.added.includes(done)
-        ? [el('button', { type: 'button', class: 'undo' }, ['undo'])] : [];
-      const box = el('div', { class: 'review-tools decided' },
-        [el('span', { class: 'badge decided' }, ['marked: ' + KIND_TEXT[kind]]), ...undo]);
-      if (undo.length) undo[0].addEventListener('click', () => undoDecision(done));
-      return box;
+    if (!kind || findDecision(kind, m.url)) {
+      return marks.length ? el('div', { class: 'review-tools decided' }, marks) : null;
     }
     const button = el('button', { type: 'button', 'data-action': kind },
       [kind === 'not-a-copy' ? 'Not a copy' : 'Not this event']);
@@ -52,7 +59,7 @@
         : memberUrls(data, (x, c) => c !== copy);
       addDecision(kind, m.url, others);
     });
-    return el('div', { class: 'review-tools' }, [button]);
+    return el('div', { class: 'review-tools' }, [...marks, button]);
   }
 
   function eventTools(i) {
@@ -95,28 +102,25 @@
     document.body.append(link);
     link.click();
     link.remove();
-    decided.saved = decided.added.length;
+    decided.changed = false;
     refreshReview();
   }
 
   function refreshReview() {
     const all = allDecisions();
-    const unsaved = decided.added.length - decided.saved;
-    document.getElementById('review-count').textContent = all.length
-      ? plural(all.length, 'decision', 'decisions') +
-        (unsaved > 0 ? ' (' + unsaved + ' not saved yet)' : '')
-      : 'No decisions: mark articles in the clusters';
-    document.getElementById('review-save').disabled = !all.length;
+    document.getElementById('review-count').textContent = (all.length
+      ? plural(all.length, 'decision', 'decisions')
+      : 'No decisions: mark articles in the clusters') +
+      (decided.changed ? ' (changes not saved yet)' : '');
+    document.getElementById('review-save').disabled = !all.length && !decided.changed;
     const list = document.getElementById('review-list');
     list.replaceChildren(...all.map((d) => {
       const item = el('li', { dir: 'auto' }, [KIND_TEXT[d.kind] + ': ' + d.url + ' (against ' +
         plural(d.others.length, 'article', 'articles') + ')' +
-        (decided.earlier.includes(d) ? ', applied' : '')]);
-      if (decided.added.includes(d)) {
-        const undo = el('button', { type: 'button', class: 'undo' }, ['undo']);
-        undo.addEventListener('click', () => undoDecision(d));
-        item.append(' ', undo);
-      }
+        (decided.earlier.includes(d) ? ', applied in this report' : '') + ' ']);
+      const undo = el('button', { type: 'button', class: 'undo' }, ['drop']);
+      undo.addEventListener('click', () => undoDecision(d));
+      item.append(undo);
       return item;
     }));
     if (typeof render === 'function' && document.documentElement.hasAttribute('data-ready')) {
@@ -132,5 +136,9 @@
       show.setAttribute('aria-expanded', String(!list.hidden));
     });
     document.getElementById('review-save').addEventListener('click', saveDecisions);
+    // Leaving the page would lose decisions made since the last save: the browser asks first.
+    window.addEventListener('beforeunload', (event) => {
+      if (decided.changed) event.preventDefault();
+    });
     refreshReview();
   }
