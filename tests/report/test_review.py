@@ -13,9 +13,13 @@ from urllib.parse import quote
 
 import pytest
 
+from crawler.dedup import DedupIndex, DedupOptions, Document
+from crawler.report import build_clusters, write_report
+from crawler.report.explained import explain_records
 from tests.conftest import PROJECT_ROOT
 from tests.report.browser import open_page
 from tests.report.conftest import write_records
+from tests.report.hostile import hostile_records
 from tests.report.test_browser import artifact_dir
 
 if TYPE_CHECKING:
@@ -171,3 +175,20 @@ def shoot(page: Page, top: Any, path: Path) -> None:
     top.evaluate("e => { e.scrollIntoView({block: 'start', inline: 'start'}); "
                  "scrollBy(0, -document.querySelector('.controls').offsetHeight - 8); }")
     page.screenshot(path=str(path))
+
+
+def test_text_in_explanations_and_diffs_renders_as_text(tmp_path: Path, browser: Browser
+                                                        ) -> None:
+    records = hostile_records()
+    index = DedupIndex(DedupOptions(workers=1))
+    index.add_many(Document.from_record(r) for r in records)
+    explained = explain_records(records, index)
+    document = build_clusters(records, explained.similarities, explanations=explained.by_url)
+    report = write_report(tmp_path, records, document).report_html
+    page = opened(browser, report, 1400, "</script>event")
+    page.locator("details.diff summary").click()
+    diff = page.locator(".diff-lines")
+    assert '<img src=x onerror="' in diff.inner_text() and diff.locator("img").count() == 0
+    assert page.evaluate("document.documentElement.getAttribute('data-pwned')") is None
+    assert page.locator("section#clusters img, section#clusters i").count() == 0
+    page.close()
