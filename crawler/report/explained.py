@@ -134,7 +134,8 @@ def _copy_lines(copy: Mapping[str, Any]) -> list[str]:
 def _change_lines(change: Mapping[str, Any]) -> list[str]:
     op = change["op"]
     if op == "same":
-        return [f"      ({change['lines']} lines the same)"]
+        n = change["lines"]
+        return [f"      ({n} line{'' if n == 1 else 's'} the same)"]
     if op == "added":
         note = "   [left out of the comparison]" if change["left_out"] else ""
         return [f"    + {terminal_text(change['text'], 90)}{note}"]

@@ -111,8 +111,10 @@ def write_records(path: Path, records: list[dict[str, Any]]) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium driven by Playwright, one for every test that clicks."""
+    """Debian's Chromium driven by Playwright, one per test module that clicks. Not one for the
+    session: while Playwright runs, its event loop is the thread's running loop, and the tests
+    of other modules that call `asyncio.run` would fail."""
     with driven_chromium() as chromium:
         yield chromium
