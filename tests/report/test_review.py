@@ -112,6 +112,9 @@ def test_a_review_explains_corrects_and_the_next_run_obeys(
     page.locator(f'section.event[data-id="{first}"] [data-action="same-event-start"]').click()
     page.locator(f'section.event[data-id="{second}"] .event-head').click()
     page.locator(f'section.event[data-id="{second}"] [data-action="same-event"]').click()
+    for event in (first, second):
+        tools = page.locator(f'section.event[data-id="{event}"] .event-tools')
+        assert "marked: same event" in tools.inner_text().lower()
     assert page.locator("#review-count").inner_text() == "2 decisions (changes not saved yet)"
     shoot(page, page.locator(f'section.event[data-id="{SEED_EVENT}"] .cards'),
           artifact_dir(tmp_path_factory) / "reviewed-1400px.png")

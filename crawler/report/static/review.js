@@ -64,6 +64,13 @@
 
   function eventTools(i) {
     const box = el('div', { class: 'event-tools' }, []);
+    const mine = new Set(memberUrls(detail(i), () => true));
+    for (const d of allDecisions().filter((x) => x.kind === 'same-event' &&
+        (mine.has(x.url) || x.others.some((url) => mine.has(url))))) {
+      const undo = el('button', { type: 'button', class: 'undo' }, ['undo']);
+      undo.addEventListener('click', () => undoDecision(d));
+      box.append(el('span', { class: 'badge decided' }, ['marked: same event']), undo);
+    }
     const picked = reviewState.merging;
     if (picked === null) {
       const start = el('button', { type: 'button', 'data-action': 'same-event-start' },
