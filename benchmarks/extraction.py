@@ -256,9 +256,13 @@ def run_all(
     processes slows all extractors alike; one untimed warm-up page first. Time is CPU time of
     this process, the best of `repeat` runs per page for the `TIMED` extractors (other jobs on
     a shared machine only ever add time). Also returns our body of each page."""
-    if pages:
-        for extractor in extractors.values():
-            extractor(pages[0].html, pages[0].url)
+    warm_up = [(page.html, page.url) for page in pages[:1]]
+    # a page with almost no text sends trafilatura's full cascade to jusText, which loads every
+    # language's stoplist once per process (half a second): not a cost of any page
+    warm_up.append(("<html><body><div><p>Short.</p></div></body></html>", "https://example.com/"))
+    for extractor in extractors.values():
+        for html, url in warm_up:
+            _run(extractor, Page("warm-up", url, html, ""))
     elapsed = dict.fromkeys(extractors, 0.0)
     triples: dict[str, list[Triple]] = {name: [] for name in extractors}
     per_page: dict[str, dict[str, float]] = {name: {} for name in extractors}

@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from lxml.etree import XPath
+
 from crawler.extract import lines as rules
+from crawler.extract.choose import Candidate, Evidence, choose
 from crawler.extract.dense import dense_lines
 from crawler.extract.lines import Line
 from crawler.extract.prepare import mark_not_body, wrap_loose_text
@@ -32,6 +35,10 @@ a larger one is the article going on below a widget whose links were dropped."""
 _LIST_RUN = 4
 """This many short lines in a row (not headings) are a list of the article, not furniture."""
 _SENTENCE_END_RE = re.compile(r"[.!?\u2026\"\u201d')\]]\s*$")
+HUGE_TEXT_CHARS = 1_000_000
+"""A page with more text than this (a 9 MB paragraph, 60,000 short ones) is read by the densest
+block alone: trafilatura's passes grow faster than the text there (a paragraph of 90,000 inline
+elements takes it minutes), and a browser shows that block."""
 
 
 @dataclass
@@ -221,7 +228,7 @@ def clean(raw: list[Line], context: LineContext) -> Body:
     return body
 
 
-def extract_body(tree: HtmlElement, url: str, context: LineContext) -> Body:
+def extract_body(tree: HtmlElement, url: str, context: LineContext, evidence: Evidence) -> Body:
     """Clean article text of a parsed page; empty when no main text was found."""
     # in place: moving a malformed table's stray paragraphs out of it (as a browser does) and
     # wrapping loose text in <p>; metadata is read before this, and the article container found
@@ -232,19 +239,53 @@ def extract_body(tree: HtmlElement, url: str, context: LineContext) -> Body:
     wrap_loose_text(tree, context.options.loose_text_min_chars)
     prune = [*mark_not_body(tree), *context.site.prune_xpath]
     links = LinkIndex(tree)
+    if _is_huge(tree):
+        return clean(dense_lines(tree, prune, links), context)
     # trafilatura's fast pass finds the article on most pages at two thirds of the cost; when it
-    # found nothing, or fell back to flattening the whole page into one long paragraph (the
-    # story is <br>-separated text or text-only <div>s, which its main pass does not read), the
-    # densest text block is read instead, and only without one the full cascade (readability
-    # and jusText compared) runs: a second extraction
+    # fell back to flattening the whole page into one long paragraph (the story is
+    # <br>-separated text or text-only <div>s, which its main pass does not read), the densest
+    # text block is read instead
     xml = trafilatura_body(tree, url, context.options, prune, fast=True)
     raw = to_lines(xml, links) if xml is not None else []
+    dense: list[Line] | None = None
     if _flattened(raw):
-        raw = dense_lines(tree, prune, links) or raw
-        if not context.options.fast and _flattened(raw):
-            xml = trafilatura_body(tree, url, context.options, prune, fast=False)
-            raw = to_lines(xml, links) if xml is not None else []
-    return clean(raw, context) if raw else Body()
+        dense = dense_lines(tree, prune, links)
+        raw = dense or raw
+    first = clean(raw, context) if raw else Body()
+    if not evidence.doubts(first.text):
+        return first
+    # a second look when the body is empty or not about what the page's metadata says its
+    # article is about: the other readings of the page, the best supported one wins
+    bodies = {"first": first}
+    if dense is None:
+        bodies["dense"] = clean(dense_lines(tree, prune, links), context)
+    if not context.options.fast:
+        xml = trafilatura_body(tree, url, context.options, prune, fast=False)
+        bodies["full"] = clean(to_lines(xml, links), context) if xml is not None else Body()
+    if evidence.body_text:
+        declared = [Line.of(line) for line in evidence.body_text.splitlines()]
+        bodies["declared"] = clean(declared, context)
+    candidates = [Candidate(name, body.text, _words(body)) for name, body in bodies.items()]
+    # the page's declared text only when no block of the page holds an article
+    chosen = choose([c for c in candidates if c.name != "declared"], evidence) or choose(
+        [c for c in candidates if c.name == "declared"], evidence
+    )
+    return bodies[chosen.name] if chosen is not None else first
+
+
+_VISIBLE_TEXTS = XPath("//body//text()[not(ancestor::script or ancestor::style)]")
+
+
+def _is_huge(tree: HtmlElement) -> bool:
+    # all text first (one C call, scripts included): only a page that large is measured again
+    # without its scripts and styles
+    if len(tree.text_content()) <= HUGE_TEXT_CHARS:
+        return False
+    return sum(len(text) for text in _VISIBLE_TEXTS(tree)) > HUGE_TEXT_CHARS
+
+
+def _words(body: Body) -> int:
+    return sum(rules.word_count(line) for line in body.lines)
 
 
 def _flattened(raw: list[Line]) -> bool:
