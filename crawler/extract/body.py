@@ -10,7 +10,7 @@ from lxml.etree import XPath
 
 from crawler.extract import lines as rules
 from crawler.extract.choose import Candidate, Evidence, choose
-from crawler.extract.dense import dense_lines
+from crawler.extract.dense import block_lines, dense_lines, lead_block, skipped
 from crawler.extract.lines import Line
 from crawler.extract.prepare import mark_not_body, wrap_loose_text
 from crawler.extract.tables import foster_stray_content
@@ -259,6 +259,10 @@ def extract_body(tree: HtmlElement, url: str, context: LineContext, evidence: Ev
     bodies = {"first": first}
     if dense is None:
         bodies["dense"] = clean(dense_lines(tree, prune, links), context)
+    skip = skipped(tree, prune)
+    lead = lead_block(tree, skip, evidence.leads) if evidence.lead else None
+    if lead is not None:
+        bodies["lead"] = clean(block_lines(lead, skip, links), context)
     if not context.options.fast:
         xml = trafilatura_body(tree, url, context.options, prune, fast=False)
         bodies["full"] = clean(to_lines(xml, links), context) if xml is not None else Body()

@@ -28,6 +28,9 @@ _MIN_BODY_TERMS = 40
 LOW_LEAD_SUPPORT = 0.35
 """Below this share of the lead's content words in the body, the body is about something else
 (a teaser list, an event box, another story)."""
+LEAD_SHARE = 0.6
+"""A paragraph holding this share of the description's terms is the lead the description
+repeats (the headline holds fewer: it is passed over anyway)."""
 LOW_BODY_SUPPORT = 0.6
 """Below this share of the declared `articleBody`'s words, the body misses most of the text."""
 CLEARLY_BETTER = 0.25
@@ -77,6 +80,10 @@ class Evidence:
         if not evidence:
             return None
         return len(evidence & terms(text)) / len(evidence)
+
+    def leads(self, paragraph: str) -> bool:
+        """Whether a paragraph is the page's lead: it holds most of the description's terms."""
+        return bool(self.lead) and len(self.lead & terms(paragraph)) >= LEAD_SHARE * len(self.lead)
 
     def doubts(self, text: str) -> bool:
         """Whether a body needs a second look: empty, or not about what the page says its

@@ -10,6 +10,7 @@ grandparent by half, and the best-scored element is read as lines.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lxml.etree import XPath
@@ -87,7 +88,7 @@ MIN_BLOCK_CHARS = 400
 _BODY = XPath("//body")
 
 
-def _skipped(tree: HtmlElement, prune: list[str]) -> set[HtmlElement]:
+def skipped(tree: HtmlElement, prune: list[str]) -> set[HtmlElement]:
     nodes: set[HtmlElement] = set()
     for expression in prune:
         try:
@@ -184,9 +185,39 @@ def block_lines(block: HtmlElement, skip: set[HtmlElement], links: LinkIndex) ->
     return lines
 
 
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "title"})
+
+
+def lead_block(
+    tree: HtmlElement, skip: set[HtmlElement], covers: Callable[[str], bool]
+) -> HtmlElement | None:
+    """The block around the first paragraph that `covers` accepts (the page's lead, as its
+    description meta gives it), widened to its ancestors until it holds `MIN_BLOCK_CHARS`;
+    None when no paragraph does. Headings are passed over: the headline repeats the lead's
+    words without being the article."""
+    roots = _BODY(tree)
+    if not roots:
+        return None
+    for block in roots[0].iter(*BLOCK_TAGS):
+        if block in skip or block.tag in _HEADINGS:
+            continue
+        own = " ".join(
+            text for text in (block.text, *(child.tail for child in block)) if text and text.strip()
+        )
+        if len(own) >= _MIN_PARAGRAPH_CHARS and covers(own):
+            break
+    else:
+        return None
+    while len(block.text_content()) < MIN_BLOCK_CHARS and block.getparent() is not None:
+        if block is roots[0]:
+            break
+        block = block.getparent()
+    return block
+
+
 def dense_lines(tree: HtmlElement, prune: list[str], links: LinkIndex) -> list[Line]:
     """Lines of the page's densest text block, or [] when no block holds enough text."""
-    skip = _skipped(tree, prune)
+    skip = skipped(tree, prune)
     block, score = densest_block(tree, skip)
     if block is None or score < MIN_BLOCK_CHARS:
         return []
