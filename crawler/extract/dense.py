@@ -148,11 +148,23 @@ def block_lines(block: HtmlElement, skip: set[HtmlElement], links: LinkIndex) ->
     parts: list[str] = []
     kinds = ["p"]
 
+    # characters of the line read inside <a>: links glued together without a separator
+    # ("Section 1Section 2…") are a menu however long the line
+    in_links = [0]
+    link_depth = 0
+
     def flush() -> None:
         text = " ".join("".join(parts).split())
         parts.clear()
         if text:
-            lines.append(Line.of(text, kinds[-1], links.link_chars(text)))
+            link_chars = max(in_links[0], links.link_chars(text))
+            lines.append(Line.of(text, kinds[-1], link_chars))
+        in_links[0] = 0
+
+    def add(text: str) -> None:
+        parts.append(text)
+        if link_depth:
+            in_links[0] += len(text.strip())
 
     # (node, closing): a closing entry ends the element's line and adds its tail
     stack: list[tuple[HtmlElement, bool]] = [(block, False)]
@@ -165,20 +177,24 @@ def block_lines(block: HtmlElement, skip: set[HtmlElement], links: LinkIndex) ->
             elif tag in BLOCK_TAGS:
                 flush()
                 kinds.pop()
+            elif tag == "a":
+                link_depth -= 1
             if node is not block and node.tail:
-                parts.append(node.tail)
+                add(node.tail)
             continue
         if not isinstance(tag, str) or tag in _NOT_TEXT_TAGS or node in skip or tag == "br":
             if tag == "br":
                 flush()
             if node is not block and node.tail:
-                parts.append(node.tail)
+                add(node.tail)
             continue
         if tag in BLOCK_TAGS and tag not in _CELLS:
             flush()
             kinds.append(_LINE_KINDS.get(tag, "p"))
+        elif tag == "a":
+            link_depth += 1
         if node.text:
-            parts.append(node.text)
+            add(node.text)
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node))
     flush()
