@@ -156,16 +156,23 @@ def _main_segment(segments: list[_Segment], options: ExtractOptions) -> list[Lin
 
     When trafilatura falls back to most of the page, the article is one run of paragraphs and
     teasers and widgets are small runs, cut off from it by link lists or opened by a widget
-    heading; a widget run after a larger run of text is dropped whatever its size.
+    heading; a widget run after a larger run of text is dropped whatever its size. A run
+    without a single paragraph (a standings table, a list of short headlines whose links were
+    not recognised) is no article when another run has one, whatever its size: it would
+    otherwise crowd out a short story and then be trimmed to nothing.
     """
-    sizes = [seg.words for seg in segments]
+    prose = [any(_is_paragraph(line, options) for line in seg.lines) for seg in segments]
+    sizes = [
+        seg.words if has or not any(prose) else 0
+        for seg, has in zip(segments, prose, strict=True)
+    ]
     if not sizes:
         return []
     floor = options.min_segment_share * max(sizes)
     kept: list[Line] = []
     largest_before = 0
     for seg, size in zip(segments, sizes, strict=True):
-        if size >= floor and not (seg.widget and size < _WIDGET_SHARE * largest_before):
+        if size and size >= floor and not (seg.widget and size < _WIDGET_SHARE * largest_before):
             kept.extend(seg.lines)
         largest_before = max(largest_before, size)
     return kept
