@@ -12,7 +12,7 @@ from crawler.extract import lines as rules
 from crawler.extract.choose import Candidate, Evidence, choose
 from crawler.extract.dense import block_lines, dense_lines, lead_block, skipped
 from crawler.extract.lines import Line
-from crawler.extract.prepare import mark_not_body, wrap_loose_text
+from crawler.extract.prepare import mark_not_body, unnest_paragraphs, wrap_loose_text
 from crawler.extract.tables import foster_stray_content
 from crawler.extract.walk import LinkIndex, to_lines, trafilatura_body
 
@@ -243,6 +243,7 @@ def extract_body(tree: HtmlElement, url: str, context: LineContext, evidence: Ev
     # show; trafilatura works on its own copy anyway; fostered text may be loose text, so that
     # goes first
     foster_stray_content(tree)
+    unnest_paragraphs(tree)
     wrap_loose_text(tree, context.options.loose_text_min_chars)
     prune = [*mark_not_body(tree), *context.site.prune_xpath]
     links = LinkIndex(tree)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from lxml.etree import XPath, _Element
+from lxml.etree import XPath, _Element, strip_tags
 from lxml.html import HtmlElement
 
 from crawler.extract.dense import BLOCK_TAGS, INVISIBLE_TAGS
@@ -38,6 +38,30 @@ _MAX_CAPTION_CHARS = 1000
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _MAX_HIDDEN_SHARE = 0.5
 """A hidden block holding most of the page's text is an article revealed by script: kept."""
+
+
+# --- paragraphs inside paragraphs -----------------------------------------------------------
+
+_NESTING_PARAGRAPHS = XPath("//p[p]")
+
+
+def unnest_paragraphs(tree: HtmlElement) -> None:
+    """Paragraphs nested in paragraphs are laid out one after the other, as a browser shows them.
+
+    `<font><p>One<font><p>Two…` (a tag never closed before each paragraph) nests every paragraph
+    in the one before it in libxml2's tree, 400 levels deep on a long page; a browser's parser
+    closes the open paragraph at the next <p>. <font> is presentation only and goes (its text
+    stays); then a <p> inside a <p>, and what follows it there, moves out after it, so that
+    extractors read one paragraph each instead of one run of text.
+    """
+    strip_tags(tree, "font")
+    for outer in _NESTING_PARAGRAPHS(tree):
+        children = list(outer)
+        first = next(i for i, child in enumerate(children) if child.tag == "p")
+        anchor = outer
+        for node in children[first:]:
+            anchor.addnext(node)  # the node's tail comes along
+            anchor = node
 
 
 # --- loose lead text -----------------------------------------------------------------------
