@@ -145,6 +145,8 @@ class _Segment:
 
     lines: list[Line] = field(default_factory=list)
     widget: bool = False
+    comments: bool = False
+    """Opened by a comments heading: readers' comments, dropped after the article."""
 
     @property
     def words(self) -> int:
@@ -168,10 +170,14 @@ def _main_segment(segments: list[_Segment], options: ExtractOptions) -> list[Lin
     ]
     if not sizes:
         return []
+    # the article is the largest run that is not readers' comments (a thread may be longer)
+    article = max(size for seg, size in zip(segments, sizes, strict=True) if not seg.comments)
     floor = options.min_segment_share * max(sizes)
     kept: list[Line] = []
     largest_before = 0
     for seg, size in zip(segments, sizes, strict=True):
+        if seg.comments and largest_before and largest_before >= article:
+            break  # readers' comments after the article, however many: the rest is theirs
         if size and size >= floor and not (seg.widget and size < _WIDGET_SHARE * largest_before):
             kept.extend(seg.lines)
         largest_before = max(largest_before, size)
@@ -217,6 +223,9 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                 line = Line.of(rest, line.kind, line.link_chars)
         if _is_link_list(line, context.options):
             gap += 1
+        elif rules.is_comments_heading(line):
+            segments.append(_Segment(widget=True, comments=True))
+            gap = 0
         elif rules.is_widget_heading(line):
             segments.append(_Segment(widget=True))
             gap = 0

@@ -10,6 +10,7 @@ from lxml.etree import XPath, _Element, strip_tags
 from lxml.html import HtmlElement
 
 from crawler.extract.dense import BLOCK_TAGS, INVISIBLE_TAGS
+from crawler.extract.lines import Line, is_comments_heading
 
 _DATELINE_END_RE = re.compile(r"[-\u2013\u2014]\s*$")
 _CONTAINERS_WITH_P = XPath("//*[p]")
@@ -164,6 +165,33 @@ def _is_caption(node: HtmlElement) -> bool:
     return len(node.text_content()) <= _MAX_CAPTION_CHARS
 
 
+_HEADINGS = XPath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]")
+_MAX_CLIMB = 2
+
+
+def _mark_comment_threads(tree: HtmlElement) -> bool:
+    """Mark what follows a comments heading ("Comments", "Komentar (3)", "Comentarios") in its
+    container: readers' comments, however many, with their ages and reply links. Extractors
+    drop such a heading and then read the thread as more of the article. A heading alone in
+    its wrapper marks what follows the wrapper."""
+    marked = False
+    for heading in _HEADINGS(tree):
+        text = " ".join(heading.text_content().split())
+        if not text or not is_comments_heading(Line.of(text)):
+            continue
+        node = heading
+        for _ in range(_MAX_CLIMB):
+            parent = node.getparent()
+            if node.getnext() is not None or parent is None or len(parent) != 1:
+                break
+            node = parent
+        # the heading stays: the line rules end the body at it when the thread is elsewhere
+        for sibling in node.itersiblings():
+            sibling.set(_PRUNE_MARK, "comments")
+            marked = True
+    return marked
+
+
 def mark_not_body(tree: HtmlElement) -> list[str]:
     """Mark captions, photo credits and hidden elements; returns the XPath that prunes them from
     trafilatura's copy of the page (our own tree keeps them for dates, images and metadata).
@@ -171,7 +199,7 @@ def mark_not_body(tree: HtmlElement) -> list[str]:
     A caption describes a photo, never the story: the issue's "no caption in the body" holds for
     every site, and a photo gallery whose only text is captions has no body at all.
     """
-    marked = False
+    marked = _mark_comment_threads(tree)
     hidden = []
     for node in _NOT_BODY_CANDIDATES(tree):
         if _is_caption(node):

@@ -109,3 +109,25 @@ def test_tens_of_thousands_of_short_paragraphs_are_all_read() -> None:
 def test_parsing_keeps_the_text_below_thousands_of_levels() -> None:
     tree = parse(page("<div>" * 3000 + "<p>teks terdalam</p>"))
     assert "teks terdalam" in tree.text_content()
+
+
+@pytest.mark.parametrize(
+    ("heading", "age"),
+    [
+        ("Comentarios (12)", "Hace 28 minutos"),
+        ("Comments", "2 hours ago"),
+        ("Komentar", "5 menit yang lalu"),
+        ("Kommentare", "vor 3 Stunden"),
+    ],
+)
+def test_a_thread_longer_than_the_article_after_a_comments_heading_is_not_body(
+    heading: str, age: str
+) -> None:
+    thread = "".join(
+        f"<div class='c'><p>{age}</p><p>Pendapat pembaca nomor {i}: taman ini bagus, tetapi "
+        "parkirnya kurang dan lampunya mati setiap malam sejak dibuka.</p></div>"
+        for i in range(60)
+    )
+    inner = f"<div class='nota'>{story_html()}<h3>{heading}</h3>{thread}</div>"
+    body = extract_article(page(inner), URL).body
+    assert body.split("\n") == STORY
