@@ -53,7 +53,7 @@ def extract_article(
     meta = read_meta(tree)
     title = fields.title_of(tree, meta, site)
     context = LineContext(normalise(title or ""), rules_for(site), options)
-    body = extract_body(tree, url, context, Evidence.of(meta))
+    body = extract_body(tree, url, context, Evidence.of(meta), len(html))
     lang = fields.lang_of(meta, body.text)
     offset = options.local_utc_offset if _is_indonesian(lang, site) else _UTC
     site_names = fields.site_names(meta, site)

@@ -244,8 +244,11 @@ def clean(raw: list[Line], context: LineContext) -> Body:
     return body
 
 
-def extract_body(tree: HtmlElement, url: str, context: LineContext, evidence: Evidence) -> Body:
-    """Clean article text of a parsed page; empty when no main text was found."""
+def extract_body(
+    tree: HtmlElement, url: str, context: LineContext, evidence: Evidence, source_chars: int
+) -> Body:
+    """Clean article text of a parsed page; empty when no main text was found. `source_chars`
+    is the size of the page's markup (a bound on its text)."""
     # in place: moving a malformed table's stray paragraphs out of it (as a browser does) and
     # wrapping loose text in <p>; metadata is read before this, and the article container found
     # after it (the scope of images, authors, tags and credits) is then the one a browser would
@@ -256,7 +259,7 @@ def extract_body(tree: HtmlElement, url: str, context: LineContext, evidence: Ev
     wrap_loose_text(tree, context.options.loose_text_min_chars)
     prune = [*mark_not_body(tree), *context.site.prune_xpath]
     links = LinkIndex(tree)
-    if _is_huge(tree):
+    if source_chars > HUGE_TEXT_CHARS and _is_huge(tree):
         return clean(dense_lines(tree, prune, links), context)
     # trafilatura's fast pass finds the article on most pages at two thirds of the cost; when it
     # fell back to flattening the whole page into one long paragraph (the story is
@@ -272,7 +275,8 @@ def extract_body(tree: HtmlElement, url: str, context: LineContext, evidence: Ev
     if not evidence.doubts(first.text):
         return first
     # a second look when the body is empty or not about what the page's metadata says its
-    # article is about: the other readings of the page, the best supported one wins
+    # article is about: the other readings of the page, the best supported one wins; the cheap
+    # ones first, trafilatura's full cascade (a second extraction) only when none found text
     bodies = {"first": first}
     if dense is None:
         bodies["dense"] = clean(dense_lines(tree, prune, links), context)
@@ -280,7 +284,7 @@ def extract_body(tree: HtmlElement, url: str, context: LineContext, evidence: Ev
     lead = lead_block(tree, skip, evidence.leads) if evidence.lead else None
     if lead is not None:
         bodies["lead"] = clean(block_lines(lead, skip, links), context)
-    if not context.options.fast:
+    if not context.options.fast and not any(body.lines for body in bodies.values()):
         xml = trafilatura_body(tree, url, context.options, prune, fast=False)
         bodies["full"] = clean(to_lines(xml, links), context) if xml is not None else Body()
     if evidence.body_text:
@@ -298,8 +302,8 @@ _VISIBLE_TEXTS = XPath("//body//text()[not(ancestor::script or ancestor::style)]
 
 
 def _is_huge(tree: HtmlElement) -> bool:
-    # all text first (one C call, scripts included): only a page that large is measured again
-    # without its scripts and styles
+    # all text first (one C call, scripts included), on pages whose markup is that large; only
+    # a page with that much text is measured again without its scripts and styles
     if len(tree.text_content()) <= HUGE_TEXT_CHARS:
         return False
     return sum(len(text) for text in _VISIBLE_TEXTS(tree)) > HUGE_TEXT_CHARS

@@ -33,6 +33,8 @@ LEAD_SHARE = 0.6
 repeats (the headline holds fewer: it is passed over anyway)."""
 LOW_BODY_SUPPORT = 0.6
 """Below this share of the declared `articleBody`'s words, the body misses most of the text."""
+_LOOKED_UP_TERMS = 40
+"""Evidence with at most this many terms is looked up in a body, more is intersected."""
 CLEARLY_BETTER = 0.25
 """A candidate whose support is this much higher than the primary's is the article: a teaser
 list shares a few words with the lead, the article most of them."""
@@ -79,7 +81,12 @@ class Evidence:
         evidence = self.body or self.lead
         if not evidence:
             return None
-        return len(evidence & terms(text)) / len(evidence)
+        if len(evidence) > _LOOKED_UP_TERMS:
+            return len(evidence & terms(text)) / len(evidence)
+        # a description's few terms are looked up in the text (C substring searches) rather than
+        # the text split into terms: a tenth of the cost on a long body
+        lowered = text.lower()
+        return sum(term in lowered for term in evidence) / len(evidence)
 
     def leads(self, paragraph: str) -> bool:
         """Whether a paragraph is the page's lead: it holds most of the description's terms."""

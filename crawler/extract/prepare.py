@@ -165,7 +165,8 @@ def _is_caption(node: HtmlElement) -> bool:
     return len(node.text_content()) <= _MAX_CAPTION_CHARS
 
 
-_HEADINGS = XPath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]")
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
+_MAX_HEADING_CHARS = 60
 _MAX_CLIMB = 2
 
 
@@ -175,9 +176,9 @@ def _mark_comment_threads(tree: HtmlElement) -> bool:
     drop such a heading and then read the thread as more of the article. A heading alone in
     its wrapper marks what follows the wrapper."""
     marked = False
-    for heading in _HEADINGS(tree):
+    for heading in tree.iter(*_HEADING_TAGS):  # in C: a third of the cost of an XPath
         text = " ".join(heading.text_content().split())
-        if not text or not is_comments_heading(Line.of(text)):
+        if len(text) > _MAX_HEADING_CHARS or not is_comments_heading(Line.of(text)):
             continue
         node = heading
         for _ in range(_MAX_CLIMB):
