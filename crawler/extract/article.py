@@ -52,7 +52,7 @@ def extract_article(
     site = site_of(url)
     meta = read_meta(tree)
     title = fields.title_of(tree, meta, site)
-    context = LineContext(normalise(title or ""), rules_for(site), options)
+    context = LineContext(normalise(title or ""), rules_for(site), options, site or "")
     body = extract_body(tree, url, context, Evidence.of(meta), len(html))
     lang = fields.lang_of(meta, body.text)
     offset = options.local_utc_offset if _is_indonesian(lang, site) else _UTC

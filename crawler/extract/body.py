@@ -68,6 +68,8 @@ class LineContext:
     title_key: str
     site: SiteRules
     options: ExtractOptions
+    host: str = ""
+    """The page's host without `www.`: a line that is only a link to this site is a share box."""
     title_words: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +90,8 @@ def _is_link_list(line: Line, options: ExtractOptions) -> bool:
 def _keep(line: Line, context: LineContext) -> bool:
     text = line.text
     if rules.is_boilerplate(line) or context.site.is_boilerplate(text):
+        return False
+    if context.host and rules.is_own_address(text, context.host):
         return False
     if not context.title_key or line.words > context.title_words + _TITLE_SLACK_WORDS:
         return True

@@ -302,6 +302,18 @@ def is_widget_heading(line: Line) -> bool:
     return line.words <= _MAX_WIDGET_HEADING_WORDS and bool(_WIDGET_HEADING_RE.match(line.text))
 
 
+_BARE_URL_RE = re.compile(r"^\s*https?://(?:www\.)?([^/\s:]+)\S*\s*$", re.IGNORECASE)
+
+
+def is_own_address(text: str, host: str) -> bool:
+    """A line that is nothing but a URL on the page's own site: the share or print box's copy of
+    the page's address. A URL elsewhere (an affiliate or source link) may be the article's."""
+    if "://" not in text[:8]:
+        return False
+    match = _BARE_URL_RE.match(text)
+    return bool(match) and match.group(1).lower() == host
+
+
 def is_comments_heading(line: Line) -> bool:
     """ "Comments", "Comentar", "Komentar (3)", "Leave a reply": readers' comments start here."""
     return line.words <= _MAX_WIDGET_HEADING_WORDS and bool(_COMMENTS_HEADING_RE.match(line.text))

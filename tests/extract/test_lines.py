@@ -219,3 +219,10 @@ def test_comments_headings(text: str) -> None:
 )
 def test_a_sentence_about_comments_is_no_heading(text: str) -> None:
     assert not lines.is_comments_heading(Line.of(text))
+
+
+def test_only_the_page_s_own_address_on_a_line_is_a_share_box() -> None:
+    host = "mysanantonio.com"
+    assert lines.is_own_address("https://www.mysanantonio.com/news/article/Cat-14848175.php", host)
+    assert not lines.is_own_address("http://amzn.to/2iJFhRj", host)  # an affiliate link: text
+    assert not lines.is_own_address("See https://www.mysanantonio.com/ for more", host)
