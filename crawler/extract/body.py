@@ -112,10 +112,25 @@ def _trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
     if start is None:
         return []  # headings and labels without a single paragraph are not an article
     start = min(start, _first_list_run(lines[:start]))
+    # a short sentence opening the story ("It's official.") is the article's own: labels,
+    # headlines and bylines do not end in a full stop
+    while start and _is_short_sentence(lines[start - 1]):
+        start -= 1
     end = len(lines)
     while end > start + 1 and _is_trailing_furniture(lines[end - 1], options):
         end -= 1
     return lines[start:end]
+
+
+_MIN_SENTENCE_WORDS = 2
+
+
+def _is_short_sentence(line: Line) -> bool:
+    return (
+        line.kind in ("p", "quote")
+        and line.words >= _MIN_SENTENCE_WORDS
+        and line.text.rstrip()[-1:] in (".", "!", "?", "\u201d", '"')
+    )
 
 
 def _first_list_run(lines: list[Line]) -> int:

@@ -102,8 +102,9 @@ def parse(html: bytes | str) -> HtmlElement:
         raise ExtractionError(f"unsupported input type {type(html).__name__}")
     text = decode(html)
     _check_text(text)
-    # NUL bytes make libxml2 stop; they carry no text
-    text = text.replace("\x00", "")
+    # NUL bytes make libxml2 stop, and lxml refuses any C0 control in text it is given (a new
+    # <p> around loose text with a stray \x1f raised); they carry no text
+    text = _CONTROL_RE.sub("", text)
     try:
         # a bare fragment ("<p>x</p>") is still HTML: it gets a plain lxml document around it
         tree = _load(text)

@@ -192,3 +192,21 @@ def test_datelines_subheadings_one_line_quotes_and_short_paragraphs_are_kept() -
     expected = [line.split("<")[0] for line in expected]
     expected[0] = f"{WIRE[0]} {expected[0]}"  # the dateline opens the lead
     assert body.split("\n") == expected
+
+
+def test_a_short_sentence_opening_the_story_is_kept_and_labels_before_it_are_not() -> None:
+    story = [
+        "It is official.",
+        "The city council approved the new stadium on Tuesday after a marathon session that "
+        "lasted until after midnight and drew hundreds of residents.",
+        "Construction starts in March.",
+        "Officials said the project would be finished by 2027 if the state pays its share.",
+    ]
+    page = (
+        "<html><head><title>Council approves stadium</title></head><body><h1>Council approves "
+        "stadium</h1><div class='story'><p>NEWS</p><p>By Ann Lee</p>"
+        + "".join(f"<p>{para}</p>" for para in story)
+        + "</div></body></html>"
+    )
+    body = extract_article(page, "https://news.example.com/2025/03/council-stadium").body
+    assert body.split("\n") == story
