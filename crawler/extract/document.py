@@ -6,13 +6,17 @@ import re
 
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, HTMLParser, document_fromstring, fromstring
-from trafilatura.utils import repair_faulty_html
 
 from crawler.extract.encoding import decode_html
 from crawler.extract.errors import ExtractionError
 
 # C0 controls other than tab/newline/CR never occur in text, but fill binary files
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# what lxml refuses in a text it is given: the C0 controls and two non-characters
+_NOT_XML_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# libxml2 stumbles on a self-closed doctype or <html/> (trafilatura repairs them the same way)
+_SELF_CLOSED_DOCTYPE_RE = re.compile(r"^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
+_SELF_CLOSED_HTML_RE = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
 _TAG_RE = re.compile(r"<\s*[a-zA-Z!?/]")
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 # a run of opening tags with nothing but space between them: 300 unclosed <font>s, 3000 nested
@@ -75,11 +79,22 @@ def _flatten_tag_runs(text: str) -> str:
     return _TAG_RUN_RE.sub(keep_inner, text)
 
 
+def _repair(text: str) -> str:
+    """A self-closed doctype or <html/> in the first lines opened again, as trafilatura's loader
+    does before libxml2 reads a page."""
+    if "doctype" in text[:50].lower():
+        first, newline, rest = text.partition("\n")
+        text = _SELF_CLOSED_DOCTYPE_RE.sub("", first, count=1) + newline + rest
+    for line in text[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return _SELF_CLOSED_HTML_RE.sub(r"\1>", text, count=1)
+    return text
+
+
 def _load(text: str) -> HtmlElement | None:
-    """The page as a tree, as trafilatura's `load_html` reads a str (it repairs a doubled
-    <html> and a self-closed head), on the huge-tree parser; parsed again with its runs of
-    opening tags cut when libxml2 says it reached its depth limit."""
-    text = repair_faulty_html(text, text[:50].lower())
+    """The page as a tree, on the huge-tree parser; parsed again with its runs of opening tags
+    cut when libxml2 says it reached its depth limit."""
+    text = _repair(text)
     parser = _parser()
     tree = _from(text, parser)
     if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
@@ -103,8 +118,9 @@ def parse(html: bytes | str) -> HtmlElement:
     text = decode(html)
     _check_text(text)
     # NUL bytes make libxml2 stop, and lxml refuses any C0 control in text it is given (a new
-    # <p> around loose text with a stray \x1f raised); they carry no text
-    text = _CONTROL_RE.sub("", text)
+    # <p> around loose text with a stray \x1f raised); they carry no text. One pass over the
+    # page, which trafilatura's loader made too
+    text = _NOT_XML_RE.sub("", text)
     try:
         # a bare fragment ("<p>x</p>") is still HTML: it gets a plain lxml document around it
         tree = _load(text)

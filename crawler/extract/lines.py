@@ -311,7 +311,7 @@ def is_own_address(text: str, host: str) -> bool:
     if "://" not in text[:8]:
         return False
     match = _BARE_URL_RE.match(text)
-    return bool(match) and match.group(1).lower() == host
+    return match is not None and match.group(1).lower() == host
 
 
 def is_comments_heading(line: Line) -> bool:
