@@ -4,9 +4,9 @@ crawl that is read, not fetched (`crawler.spiders.warc`).
 
 warcio rather than FastWARC: it is pure Python (no compiled wheel to match), it decodes chunked
 transfer and gzip/deflate/brotli content encodings of the payload itself, and it reads on past
-a damaged record where the format allows. Reading is a small part of the cost of a page: on the
-benchmark's archive (benchmarks/warc.py) warcio reads 14,000 records/s and FastWARC 38,000,
-where the whole crawl handles 1,000, so FastWARC's faster parsing would save about 5%.
+a damaged record where the format allows. FastWARC reads twice as fast (2,900 and 5,700 records
+a second on the benchmark's archive, `benchmarks/warc.py`), but reading is a quarter to a third
+of the crawl process's time there, so it would save about an eighth.
 
 What becomes of each record (`warc/<reason>` in the crawl stats and in summary.json): `read` (a
 page), `not-response` (request, metadata, warcinfo… records), `not-html` (images, scripts,
