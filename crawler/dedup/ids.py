@@ -1,0 +1,126 @@
+"""Event ids that stay put as stories grow: each clustering of an index is matched to the ids
+its articles had before.
+
+The clustering itself is a function of the set of articles (`DedupIndex.assignments`); which
+*name* each event cluster gets is decided here, against the ids committed by the previous
+clustering of the same index:
+
+- an event that only gained articles keeps its id;
+- when events merge, the merged event keeps the oldest of their ids (the one first given; among
+  ids given by one clustering, the smaller), and each other one is logged as merged into it;
+- when an event splits, the part holding most of its earlier articles (then: whose smallest key
+  is smaller) keeps the id, and every other part gets a new id, logged as split from it;
+- a new event is named by its representative article's key, as on the first clustering (with
+  `~2`, `~3`, … appended should that name already be taken by another event, past or present).
+
+The log of merges and splits is kept with the index, as plain dicts (`EventChange.as_dict`),
+for the cluster report and for people who follow stories.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class EventChange:
+    """One entry of the log: `change` "merged" (`id` was merged into `into`) or "split" (`id`,
+    a new event, was split from `into`); `clustering` counts the index's clusterings, from 1."""
+
+    clustering: int
+    change: str
+    id: str
+    into: str
+    articles: int
+    """Articles of `id` at that clustering."""
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class EventIds:
+    """The committed event id of each article of an index, the clustering at which each id was
+    first given, and the log of merges and splits."""
+
+    of: dict[str, str] = field(default_factory=dict)
+    """Article key -> the event id it had at the last committed clustering."""
+    born: dict[str, int] = field(default_factory=dict)
+    """Event id (current or retired) -> the clustering that first gave it."""
+    clusterings: int = 0
+    log: list[EventChange] = field(default_factory=list)
+
+    def name(self, events: Mapping[str, Sequence[str]]) -> tuple[dict[str, str], list[EventChange]]:
+        """The id of each event of a new clustering, and the changes it makes.
+
+        `events` maps each event's representative key (its name when it is new) to its member
+        keys. Nothing is committed: `commit` does that.
+        """
+        clustering = self.clusterings + 1
+        before: dict[str, Counter[str]] = {}
+        for rep, members in events.items():
+            held = Counter(self.of[k] for k in members if k in self.of)
+            if held:
+                before[rep] = held
+        # Each earlier id goes to the event holding most of its articles (then smaller key).
+        owner: dict[str, tuple[int, str, str]] = {}
+        for rep, held in before.items():
+            first = min(events[rep])
+            for old, count in held.items():
+                best = owner.get(old)
+                if best is None or (-count, first) < (best[0], best[1]):
+                    owner[old] = (-count, first, rep)
+        owned: dict[str, list[str]] = defaultdict(list)
+        for old, (_, _, rep) in owner.items():
+            owned[rep].append(old)
+        taken = set(self.born)
+        names: dict[str, str] = {}
+        changes: list[EventChange] = []
+        for rep in sorted(events):
+            ids = sorted(owned.get(rep, ()), key=lambda i: (self.born.get(i, clustering), i))
+            if ids:
+                names[rep] = ids[0]
+                changes.extend(EventChange(clustering, "merged", other, ids[0],
+                                           before[rep][other]) for other in ids[1:])
+                continue
+            names[rep] = _fresh(rep, taken)
+            taken.add(names[rep])
+            if rep in before:  # earlier articles, each of whose ids went elsewhere
+                source = min(before[rep], key=lambda i: (-before[rep][i], i))
+                changes.append(EventChange(clustering, "split", names[rep], source,
+                                           len(events[rep])))
+        return names, changes
+
+    def commit(self, events: Mapping[str, Sequence[str]], names: Mapping[str, str],
+               changes: Sequence[EventChange]) -> None:
+        """Make `names` (from `name` over the same `events`) the committed ids."""
+        self.clusterings += 1
+        self.of = {k: names[rep] for rep, members in events.items() for k in members}
+        for name in names.values():
+            self.born.setdefault(name, self.clusterings)
+        self.log.extend(changes)
+
+    def to_json(self) -> bytes:
+        return json.dumps({
+            "of": self.of, "born": self.born, "clusterings": self.clusterings,
+            "log": [c.as_dict() for c in self.log],
+        }, ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> EventIds:
+        data = json.loads(raw.decode("utf-8"))
+        return cls(dict(data["of"]), {k: int(v) for k, v in data["born"].items()},
+                   int(data["clusterings"]), [EventChange(**c) for c in data["log"]])
+
+
+def _fresh(name: str, taken: set[str]) -> str:
+    """`name`, or `name~2`, `name~3`, … the first not in `taken`."""
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name}~{n}" in taken:
+        n += 1
+    return f"{name}~{n}"
