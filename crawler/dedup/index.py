@@ -23,7 +23,7 @@ import os
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +37,9 @@ from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment, Document
 from crawler.dedup.store import Ids, LazyIds, MemoryStore, Store
 from crawler.files import replace_atomically
+
+if TYPE_CHECKING:
+    from crawler.dedup.similarity import EventSimilarity
 
 FORMAT_VERSION = 2  # 2: token hashes from 8-byte words, one tokenisation per article
 
@@ -110,6 +113,17 @@ class DedupIndex:
         event ids become the index's current ones (saved with it), which the next clustering
         keeps for the events that carry on."""
         return self._assignments(list(self._row.values()), commit=True)
+
+    def event_similarity(self) -> EventSimilarity:
+        """How the clustering of everything in the index weighs any pair of its articles, or a
+        member against its event (`crawler.dedup.similarity`)."""
+        from crawler.dedup.similarity import EventSimilarity
+
+        rows = np.array(sorted(self._row.values(), key=self._keys.__getitem__), dtype=np.int64)
+        with large_heap():
+            return EventSimilarity.build([self._keys[r] for r in rows],
+                                         take(self._data(), rows),
+                                         self._published_array()[rows], self.options)
 
     def event_log(self) -> list[dict[str, object]]:
         """The merges and splits of events over this index's clusterings, oldest first, as
