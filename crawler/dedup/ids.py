@@ -24,6 +24,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class EventChange:
@@ -60,6 +62,8 @@ class EventIds:
         keys. Nothing is committed: `commit` does that.
         """
         clustering = self.clusterings + 1
+        if not self.born:  # the first clustering: every event is new, named by its representative
+            return {rep: rep for rep in events}, []
         before: dict[str, Counter[str]] = {}
         for rep, members in events.items():
             held = Counter(self.of[k] for k in members if k in self.of)
@@ -103,17 +107,42 @@ class EventIds:
             self.born.setdefault(name, self.clusterings)
         self.log.extend(changes)
 
-    def to_json(self) -> bytes:
-        return json.dumps({
-            "of": self.of, "born": self.born, "clusterings": self.clusterings,
-            "log": [c.as_dict() for c in self.log],
-        }, ensure_ascii=False).encode("utf-8")
+    def arrays(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The state as arrays aligned with `keys` (the saved index's order), small on disk: an
+        article whose event id is its own key (most are alone in their event) stores null."""
+        of = [None if (e := self.of.get(k, k)) == k else e for k in keys]
+        return {
+            "event_of": _json_array(of),
+            "event_born": np.array([self.born.get(self.of.get(k, ""), 0) for k in keys],
+                                   dtype=np.int32),
+            "event_log": _json_array({"clusterings": self.clusterings,
+                                      "log": [c.as_dict() for c in self.log]}),
+        }
 
     @classmethod
-    def from_json(cls, raw: bytes) -> EventIds:
-        data = json.loads(raw.decode("utf-8"))
-        return cls(dict(data["of"]), {k: int(v) for k, v in data["born"].items()},
-                   int(data["clusterings"]), [EventChange(**c) for c in data["log"]])
+    def from_arrays(cls, keys: Sequence[str], arrays: Mapping[str, np.ndarray]) -> EventIds:
+        """The state `arrays` saved (none for an index saved before ids were kept)."""
+        if "event_of" not in arrays:
+            return cls()
+        of_list = json.loads(bytes(arrays["event_of"]).decode("utf-8"))
+        born_list = arrays["event_born"].tolist()
+        head = json.loads(bytes(arrays["event_log"]).decode("utf-8"))
+        if len(of_list) != len(keys) or len(born_list) != len(keys):
+            raise ValueError("event ids do not match the keys")
+        ids = cls(clusterings=int(head["clusterings"]),
+                  log=[EventChange(**c) for c in head["log"]])
+        for key, event, born in zip(keys, of_list, born_list, strict=True):
+            if born:  # 0: the article was added after the last clustering
+                ids.of[key] = key if event is None else str(event)
+                ids.born[ids.of[key]] = int(born)
+        for change in ids.log:  # retired ids are never given again
+            ids.born.setdefault(change.id, change.clustering)
+            ids.born.setdefault(change.into, change.clustering)
+        return ids
+
+
+def _json_array(value: object) -> np.ndarray:
+    return np.frombuffer(json.dumps(value, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
 
 
 def _fresh(name: str, taken: set[str]) -> str:

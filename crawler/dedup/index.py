@@ -192,8 +192,8 @@ class DedupIndex:
                 original = data["original"].tolist()
                 # An index saved before event ids were kept has none: its next clustering
                 # names every event afresh.
-                event_ids = (EventIds.from_json(bytes(data["event_ids"]))
-                             if "event_ids" in data.files else EventIds())
+                event_ids = EventIds.from_arrays(keys, {name: data[name] for name in data.files
+                                                        if name.startswith("event_")})
         except IndexMismatchError:
             raise
         except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
@@ -247,7 +247,7 @@ class DedupIndex:
             "hashes": data.features.hashes,
             "tf": data.features.tf,
             "flags": data.features.flags,
-            "event_ids": np.frombuffer(self._event_ids.to_json(), dtype=np.uint8),
+            **self._event_ids.arrays(keys),
         }
 
     def _append(self, docs: Sequence[Document], analysed: Analysed) -> int:
