@@ -56,11 +56,13 @@ class Command(ProjectCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        index_path = opts.index if opts.index else (
+            self.settings.get("DEDUP_INDEX") if opts.index == "" else None)
         if opts.current_ids or opts.rewrite or opts.event_log:
-            if args or opts.output or not opts.index:
+            if args or opts.output or not index_path:
                 raise UsageError("--current-ids, --rewrite and --event-log take --index PATH "
                                  "and no input file")
-            self._current(opts)
+            self._current(opts, index_path)
             return
         if len(args) != 1 or not opts.output:
             raise UsageError("expected one input file and -o OUT.jsonl")
@@ -73,8 +75,6 @@ class Command(ProjectCommand):
             self._fail(str(exc))
             return
         options = DedupOptions.from_settings(self.settings)
-        index_path = opts.index if opts.index else (
-            self.settings.get("DEDUP_INDEX") if opts.index == "" else None)
         reset = opts.reset_index or self.settings.getbool("DEDUP_RESET")
         try:
             index = DedupIndex.open(index_path, options, reset=reset) if index_path else None
@@ -94,18 +94,18 @@ class Command(ProjectCommand):
         if opts.report:
             self._report(Path(opts.output), Path(opts.report))
 
-    def _current(self, opts: argparse.Namespace) -> None:
-        """The current ids of the index at `--index`, written and given to earlier files."""
+    def _current(self, opts: argparse.Namespace, index_path: str) -> None:
+        """The current ids of the index at `index_path`, written and given to earlier files."""
         assert self.settings is not None
         missing = [f for f in opts.rewrite if not Path(f).is_file()]
         if missing:
             raise UsageError(f"no such file: {missing[0]}")
-        if not Path(opts.index).is_file():
-            raise UsageError(f"no dedup index at {opts.index}")
+        if not Path(index_path).is_file():
+            raise UsageError(f"no dedup index at {index_path}")
         try:
-            index = DedupIndex.load(opts.index, DedupOptions.from_settings(self.settings))
+            index = DedupIndex.load(index_path, DedupOptions.from_settings(self.settings))
             assigned = index.assignments()
-            index.save(opts.index)  # the ids just given are the ones later runs keep
+            index.save(index_path)  # the ids just given are the ones later runs keep
             if opts.current_ids:
                 write_current_ids(opts.current_ids, assigned)
             for old in opts.rewrite:
