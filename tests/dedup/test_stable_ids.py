@@ -9,6 +9,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from crawler.dedup import DedupIndex, DedupOptions, Document, parse_published
 from crawler.dedup.ids import EventIds
 
@@ -75,11 +77,21 @@ def partition(labels: dict[str, str]) -> set[frozenset[str]]:
     return {frozenset(g) for g in groups.values()}
 
 
+@pytest.fixture(params=["fixture stories", "ECB+"])
+def corpus(request) -> list[Document]:
+    """A dated Indonesian corpus, and an undated English one of 772 documents."""
+    if request.param == "ECB+":
+        return sorted((Document.from_record(r) for r in request.getfixturevalue("ecb_records")),
+                      key=lambda d: d.key)
+    stories = request.getfixturevalue("corpus_stories")
+    return [Document(s["id"], s["title"], "\n".join(s["body"]), parse_published(s["published"]))
+            for s in sorted(stories, key=lambda s: s["id"])]
+
+
 def test_batches_through_an_index_give_the_one_run_clusters_and_grown_events_keep_ids(
-    tmp_path, corpus_stories
+    tmp_path, corpus
 ):
-    docs = [Document(s["id"], s["title"], "\n".join(s["body"]), parse_published(s["published"]))
-            for s in sorted(corpus_stories, key=lambda s: s["id"])]
+    docs = corpus
     one = DedupIndex(OPTIONS)
     one.add_many(docs)
     one_run = {k: a.event_cluster for k, a in one.assignments().items()}
