@@ -6,6 +6,7 @@ measuring other signals against ours.
     model.pair(a, b)                           # PairSimilarity(raw, score, candidate)
     model.member(key, members)                 # the average-link term of `key` and the others
     model.shared(a, b)                         # [(feature hash, contribution)], heaviest first
+    model.member_shared(key, members)          # the same, adding up to `member(key, members)`
 
 A pair's `score` is what average link compares with `event_threshold` (absent pairs count 0:
 `candidate` says whether the clustering compared them at all); its `raw` cosine is the sum of
@@ -101,3 +102,19 @@ class EventSimilarity:
         share = wa.astype(np.float64) * wb
         order = np.argsort(-share, kind="stable")
         return [(int(common[i]), float(share[i])) for i in order]
+
+    def member_shared(self, key: str, members: Sequence[str]) -> list[tuple[int, float]]:
+        """The features that tie `key` to the other `members`, heaviest first: each pair's
+        `shared` contributions scaled as its score scales its cosine, summed over the pairs
+        the clustering compared and divided by their number, so that they add up to
+        `member(key, members)` (up to the cap of a score at 1, and a copy's 1)."""
+        others = [m for m in members if m != key]
+        total: dict[int, float] = {}
+        for other in others:
+            p = self.pair(key, other)
+            if not p.candidate or p.raw <= 0:
+                continue
+            factor = p.score / p.raw / len(others)
+            for h, share in self.shared(key, other):
+                total[h] = total.get(h, 0.0) + share * factor
+        return sorted(total.items(), key=lambda item: (-item[1], item[0]))

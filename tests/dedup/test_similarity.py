@@ -44,6 +44,25 @@ def test_pair_scores_are_the_clusterings_and_members_reach_the_threshold(ecb_ind
     assert np.mean(inside) > 3 * np.mean(outside)
 
 
+def test_member_features_add_up_to_the_member_score(ecb_index):
+    model = ecb_index.event_similarity()
+    events: dict[str, list[str]] = {}
+    for key, a in ecb_index.assignments().items():
+        events.setdefault(a.event_cluster, []).append(key)
+    checked = 0
+    for members in events.values():
+        for key in members:
+            others = [m for m in members if m != key]
+            pairs = [model.pair(key, m) for m in others]
+            if not others or any(p.score >= 1 and p.raw < 1 for p in pairs):
+                continue  # a capped score: its features would add up to more
+            ties = model.member_shared(key, members)
+            assert sum(c for _, c in ties) == pytest.approx(model.member(key, members), rel=1e-4)
+            assert all(x[1] >= y[1] for x, y in itertools.pairwise(ties))
+            checked += 1
+    assert checked >= 10
+
+
 def test_shared_features_add_up_to_the_cosine_and_can_be_named(ecb_index):
     model = ecb_index.event_similarity()
     keys = sorted(ecb_index.assignments())
