@@ -16,7 +16,8 @@ from datasketch import MinHash, MinHashLSH
 from event_corpora import Labels, Scored
 
 from crawler.dedup import DedupIndex, DedupOptions, Document
-from crawler.dedup.cluster import pair_similarity
+from crawler.dedup.cluster import copy_clusters, pair_similarity
+from crawler.dedup.event_graph import EventGraph, event_graph
 
 WORD = re.compile(r"\w+")
 CUTS = [round(0.05 * k, 2) for k in range(2, 20)]
@@ -36,17 +37,27 @@ def ours(records: Sequence[dict], options: DedupOptions | None = None) -> Labels
     return [final[d.key].event_cluster for d in docs]
 
 
-def our_similarity(records: Sequence[dict], options: DedupOptions | None = None) -> np.ndarray:
-    """Our raw event cosine (`crawler.dedup.similarity`) of every pair of `records`, with our
-    candidate mask: (similarity matrix, candidate matrix)."""
-    index = DedupIndex(options or DedupOptions())
+def _graph(records: Sequence[dict], options: DedupOptions | None
+           ) -> tuple[list[Document], EventGraph, dict[str, int]]:
+    """The records' documents, the event graph our clustering of them agglomerates
+    (`crawler.dedup.event_graph`), and each key's position in it."""
+    o = options or DedupOptions()
+    index = DedupIndex(o)
     docs = [Document.from_record(r) for r in records]
     index.add_many(docs)
-    model = index.event_similarity()
-    units = np.array([model.graph.unit_of[model.position[d.key]] for d in docs])
+    corpus = index.corpus()
+    a = corpus.analysed
+    graph = event_graph(a.features, copy_clusters(a.signatures, a.lengths, o), corpus.published, o)
+    return docs, graph, {k: i for i, k in enumerate(corpus.keys)}
+
+
+def our_similarity(records: Sequence[dict], options: DedupOptions | None = None) -> np.ndarray:
+    """Our raw event cosine of every pair of `records` (1 between copies)."""
+    docs, graph, position = _graph(records, options)
+    units = np.array([graph.unit_of[position[d.key]] for d in docs])
     n = len(docs)
     i, j = np.triu_indices(n, k=1)
-    raw = pair_similarity(model.graph.vectors, np.stack((units[i], units[j]), axis=1))
+    raw = pair_similarity(graph.vectors, np.stack((units[i], units[j]), axis=1))
     sim = np.eye(n)
     sim[i, j] = sim[j, i] = np.where(units[i] == units[j], 1.0, raw)
     return sim
@@ -56,13 +67,15 @@ def candidate_recall(records: Sequence[dict], same: Sequence[tuple[int, int]],
                      options: DedupOptions | None = None) -> float:
     """The share of the same-event pairs `same` (record positions) that our event LSH makes
     candidates (or that are copies): the recall of the approximate search, before scoring."""
-    index = DedupIndex(options or DedupOptions())
-    docs = [Document.from_record(r) for r in records]
-    index.add_many(docs)
-    model = index.event_similarity()
     if not same:
         return 1.0
-    return sum(model.pair(docs[a].key, docs[b].key).candidate for a, b in same) / len(same)
+    docs, graph, position = _graph(records, options)
+    candidates = {(int(a), int(b)) for a, b in graph.pairs.tolist()}
+    found = 0
+    for a, b in same:
+        ua, ub = (int(graph.unit_of[position[docs[x].key]]) for x in (a, b))
+        found += ua == ub or (min(ua, ub), max(ua, ub)) in candidates
+    return found / len(same)
 
 
 def word_shingles(text: str, k: int = 5) -> list[bytes]:

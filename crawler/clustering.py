@@ -5,7 +5,12 @@ holds; at the end of the crawl the extension clusters the whole index again (`as
 independent of the order articles came in), saves the index for the next crawl
 (`DEDUP_INDEX`, written atomically), rewrites the ids that changed in the crawl's local
 JSON-lines feeds once the feed exporter has closed them, and writes the cluster report
-(`CLUSTER_REPORT_DIR`: `clusters.json`, `report.html`) from the finished feed.
+(`CLUSTER_REPORT_DIR`: `clusters.json`, `report.html`) from the finished feed, each article with
+the dedup's explanation, and the crawl's rejects (`REJECTS_FILE`) listed.
+
+A reviewer's decisions (`DEDUP_DECISIONS`, saved from an earlier report) constrain the final
+clustering: the index applies them (`crawler.dedup.decisions`), and the crawl logs and counts
+what became of each (`dedup/decisions/…`).
 
 The index is opened when the pipeline opens (`open`), so a crawl without the cluster pipeline
 neither reads nor rewrites it.
@@ -23,10 +28,12 @@ from scrapy.extensions.feedexport import FileFeedStorage
 from crawler.accounting import crawl_summary
 from crawler.checks import exit_with
 from crawler.dedup import Assignment, DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
+from crawler.dedup.decisions import Decisions, DecisionsError, read_decisions
 from crawler.dedup.shared import storage_config
 from crawler.feeds import REWRITABLE, rewrite_feed
 from crawler.files import read_jsonl
 from crawler.report import build_clusters, terminal_summary, write_report
+from crawler.report.explained import explain_records
 
 if TYPE_CHECKING:
     from typing import Self
@@ -42,15 +49,18 @@ class CrawlClusters:
     module docstring)."""
 
     def __init__(self, crawler: Crawler, options: DedupOptions, index_path: str, reset: bool,
-                 report_dir: str, storage: dict[str, Any] | None = None) -> None:
+                 report_dir: str, storage: dict[str, Any] | None = None,
+                 decisions: Decisions | None = None) -> None:
         self.crawler = crawler
         self.options = options
         self.index_path = index_path
         self.reset = reset
         self.report_dir = report_dir
         self.storage = storage
+        self.decisions = decisions
         self.index = DedupIndex(options, storage)
         """In memory, or on Redis (`storage`); `open` loads `index_path` if given."""
+        self.index.decisions = decisions
         self.opened = False
         self.given: dict[str, tuple[str, str]] = {}
         """URL -> the provisional ids given to each article of this crawl."""
@@ -65,6 +75,12 @@ class CrawlClusters:
             # Distributed mode: every worker's provisional ids come from one index in Redis.
             job = settings.get("CRAWL_JOB") or crawler.spidercls.name
             storage = storage_config(settings["REDIS_URL"], job)
+        decisions = None
+        if settings.get("DEDUP_DECISIONS"):
+            try:
+                decisions = read_decisions(settings["DEDUP_DECISIONS"])
+            except DecisionsError as exc:
+                exit_with(f"{exc} (setting DEDUP_DECISIONS)")
         extension = cls(
             crawler,
             DedupOptions.from_settings(settings),
@@ -72,6 +88,7 @@ class CrawlClusters:
             settings.getbool("DEDUP_RESET"),
             settings.get("CLUSTER_REPORT_DIR") or "",
             storage,
+            decisions,
         )
         # A persisted index is read now, before the engine opens anything: an unreadable one
         # ends the crawl in one line, with no feed, summary or report of an empty crawl over the
@@ -106,6 +123,7 @@ class CrawlClusters:
                 raise type(exc)(
                     f"{exc}. Rerun with -s DEDUP_RESET=1 to start a new dedup index"
                 ) from exc
+            self.index.decisions = self.decisions
             logger.info("Dedup index %s holds %d articles", self.index_path, len(self.index))
         self.index.prepare()
 
@@ -126,6 +144,12 @@ class CrawlClusters:
         self.stats.set_value("dedup/revised", revised)
         self.stats.set_value("dedup/event_clusters",
                              len({final[url].event_cluster for url in self.given}))
+        if self.decisions:
+            outcome = self.decisions.verify(final)
+            for status in ("obeyed", "stale", "replaced", "not obeyable"):
+                self.stats.set_value(f"dedup/decisions/{status.replace(' ', '-')}",
+                                     outcome.count(status))
+            logger.info("Dedup %s", outcome.line())
         if self.index_path:
             self.index.save(self.index_path)
             logger.info("Saved dedup index (%d articles) to %s", len(self.index), self.index_path)
@@ -164,8 +188,25 @@ class CrawlClusters:
         spider = self.crawler.spider
         directory = Path(self.report_dir % {"name": spider.name if spider else "crawl"})
         records = list(read_jsonl(lines[0]))
-        document = build_clusters(records)
-        paths = write_report(directory, records, document, crawl_summary(self.stats.get_stats()))
+        explained = explain_records(records, self.index, self.final)
+        document = build_clusters(records, explained.similarities,
+                                  explanations=explained.by_url)
+        paths = write_report(directory, records, document, crawl_summary(self.stats.get_stats()),
+                             rejects=self.rejects(), decisions=self.decisions)
         logger.info(
             "Cluster report: %s\n%s", paths.report_html, terminal_summary(document, top=5)
         )
+
+    def rejects(self) -> list[dict[str, Any]] | None:
+        """The lines of this crawl's rejects file, listed in the report (None without one).
+        The accounting writes each line as it is known, so the file is whole by now."""
+        template = self.crawler.settings.get("REJECTS_FILE") or ""
+        spider = self.crawler.spider
+        if not template:
+            return None
+        path = Path(template % {"name": spider.name if spider else "crawl"})
+        try:
+            return list(read_jsonl(path))
+        except (OSError, ValueError) as exc:
+            logger.warning("The report lists no rejects: %s is unreadable (%s)", path, exc)
+            return None

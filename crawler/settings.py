@@ -16,6 +16,8 @@ Our own settings (documented in the README):
   mode, see crawler/distributed/.
 - DEDUP_INDEX: the crawl's persisted dedup index; empty keeps it in memory for one crawl.
 - DEDUP_RESET: start the crawl's dedup index afresh.
+- DEDUP_DECISIONS: a reviewer's decisions file, saved from the cluster report, applied to the
+  clustering (crawler/dedup/decisions.py); empty = none.
 - DEDUP_SHARED_INDEX: provisional cluster ids against one index in Redis (distributed mode).
 - CLUSTER_REPORT_DIR: where the cluster report goes at the end of a crawl; empty = none.
 """
@@ -126,6 +128,9 @@ EXTRACT_TIMEOUT = 30.0
 # (thresholds, features) are documented in crawler/dedup/options.py and the README.
 DEDUP_INDEX = str(PROJECT_ROOT / "output" / "dedup-index.npz")
 DEDUP_RESET = False
+# A reviewer's decisions, saved from report.html ("not this event", "same event", "not a copy"):
+# every clustering of the crawl obeys them (crawler/dedup/decisions.py). Empty: none.
+DEDUP_DECISIONS = ""
 # Provisional ids against one index in Redis (REDIS_URL, keys <CRAWL_JOB>:dedup…); the distributed
 # add-on turns it on.
 DEDUP_SHARED_INDEX = False

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import redis
@@ -119,7 +120,7 @@ def fixture_manifest() -> dict:
     return json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
 
 
-def unavailable(what: str) -> None:
+def unavailable(what: str) -> NoReturn:
     """A test input this machine lacks (`../shared` beside the project, Redis, Chromium): the
     test is skipped with the reason, or fails under CI (`CI` set), which has them all."""
     if os.environ.get("CI"):

@@ -116,7 +116,9 @@ def test_the_seed_stories_share_an_event_but_not_a_copy_cluster(tmp_path, corpus
     pipeline = cluster_pipeline(tmp_path / "i.npz")
     crawl_through(pipeline, copy.deepcopy(corpus_articles))
     seeds = [a.url for a in corpus_articles[:2]]
-    first, second = (pipeline.clusters.final[url] for url in seeds)
+    final = pipeline.clusters.final
+    assert final is not None
+    first, second = (final[url] for url in seeds)
     assert first.event_cluster == second.event_cluster
     assert first.copy_cluster != second.copy_cluster
 

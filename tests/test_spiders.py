@@ -104,7 +104,9 @@ def test_listing_page_follows_articles_and_pagination_of_its_own_site_only():
     listed: list[str] = []
     spider.crawler.signals.connect(lambda url: listed.append(url), listing_page, weak=False)
     response = html_response("https://jakarta365.net/", LISTING)
-    requests = asyncio.run(spider.parse_listing(response))
+    results = asyncio.run(spider.parse_listing(response))
+    requests = [request for request in results if isinstance(request, Request)]
+    assert len(requests) == len(results)
     followed = {request.url: request.callback for request in requests}
     assert followed == {
         "https://jakarta365.net/kategori/news": spider.parse_listing,

@@ -5,7 +5,10 @@ each one and its default), read once here and handed to `crawler.dedup` as a pla
 With `--index PATH` (`--index` alone: the crawl's, `DEDUP_INDEX`) the records are clustered with
 an index persisted by earlier runs or crawls, and the index is saved back; `--reset-index` (or
 `DEDUP_RESET`) starts it afresh. With `--report DIR` it also writes the cluster report
-(`clusters.json`, `report.html`) there and prints a table of the largest clusters.
+(`clusters.json`, `report.html`, each article with the dedup's explanation) there and prints a
+table of the largest clusters. `--explain URL` prints why an article is in its copy and event
+cluster. `--decisions FILE` (or `DEDUP_DECISIONS`) applies a reviewer's decisions, saved from
+the report, as must-link and cannot-link constraints (`crawler.dedup.decisions`).
 
 `scrapy cluster --index PATH --current-ids FILE [--rewrite OLD.jsonl ...] [--event-log LOG]`
 clusters what the index holds and writes every article's current ids (events keep their ids
@@ -25,16 +28,19 @@ from crawler.checks import SettingsError, check_settings
 from crawler.command import ProjectCommand
 from crawler.dedup import DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
 from crawler.dedup.current import rewrite_ids, write_current_ids, write_event_log
+from crawler.dedup.decisions import Decisions, DecisionsError, read_decisions
 from crawler.dedup.jsonl import ClusterReport, NoRecords, cluster_jsonl
 from crawler.files import read_jsonl
 from crawler.report import build_clusters, progress_printer, terminal_summary, write_report
+from crawler.report.explained import Explained, explain_records, explanation_text
 
 SKIPS_SHOWN = 20
 """Skipped input lines listed one by one; the rest are counted."""
 
 
 class Command(ProjectCommand):
-    usage = ("IN.jsonl -o OUT.jsonl [--index PATH] [--reset-index] [--report DIR]\n"
+    usage = ("IN.jsonl -o OUT.jsonl [--index PATH] [--reset-index] [--report DIR] "
+             "[--decisions FILE] [--explain URL]\n"
              "       --index PATH --current-ids FILE [--rewrite OLD.jsonl ...] [--event-log LOG]")
     summary = "Add copy_cluster and event_cluster to a JSONL file of article records"
 
@@ -47,6 +53,11 @@ class Command(ProjectCommand):
                             help="ignore the existing index at PATH and start a new one")
         parser.add_argument("--report", metavar="DIR",
                             help="write clusters.json and report.html to DIR")
+        parser.add_argument("--decisions", metavar="FILE",
+                            help="apply a reviewer's decisions file, saved from report.html "
+                                 "(default: DEDUP_DECISIONS)")
+        parser.add_argument("--explain", metavar="URL", action="append", default=[],
+                            help="print why the article URL is in its clusters (repeatable)")
         parser.add_argument("--current-ids", metavar="FILE",
                             help="write the current ids of every article the index holds")
         parser.add_argument("--rewrite", metavar="OLD", nargs="+", default=[],
@@ -76,11 +87,18 @@ class Command(ProjectCommand):
             return
         options = DedupOptions.from_settings(self.settings)
         reset = opts.reset_index or self.settings.getbool("DEDUP_RESET")
+        decisions_path = opts.decisions or self.settings.get("DEDUP_DECISIONS") or ""
         try:
-            index = DedupIndex.open(index_path, options, reset=reset) if index_path else None
+            decisions = read_decisions(decisions_path) if decisions_path else None
+            index = (DedupIndex.open(index_path, options, reset=reset) if index_path
+                     else DedupIndex(options))
+            index.decisions = decisions
             report = cluster_jsonl(src, opts.output, options, index=index)
-            if index is not None and index_path:
+            if index_path:
                 index.save(index_path)
+        except DecisionsError as exc:
+            self._fail(str(exc))
+            return
         except (IndexMismatchError, IndexUnreadable) as exc:
             self._fail(f"{exc}: rerun with --reset-index to start a new index")
             return
@@ -91,8 +109,18 @@ class Command(ProjectCommand):
             self._fail(f"cannot write the output ({exc}); earlier files were left as they were")
             return
         self._print(report, opts.output)
-        if opts.report:
-            self._report(Path(opts.output), Path(opts.report))
+        if not (decisions or opts.report or opts.explain):
+            return
+        assignments = index.assignments()
+        if decisions:
+            print(decisions.verify(assignments).line())
+        if opts.report or opts.explain:
+            records = list(read_jsonl(Path(opts.output)))
+            explained = explain_records(records, index, assignments)
+            if opts.explain:
+                self._explain(records, explained, opts.explain, opts.output)
+            if opts.report:
+                self._report(records, explained, Path(opts.report), decisions)
 
     def _current(self, opts: argparse.Namespace, index_path: str) -> None:
         """The current ids of the index at `index_path`, written and given to earlier files."""
@@ -129,11 +157,23 @@ class Command(ProjectCommand):
         print(f"scrapy cluster: {message}", file=sys.stderr)
         self.exitcode = 1
 
-    def _report(self, clustered: Path, directory: Path) -> None:
+    def _explain(self, records: list[dict], explained: Explained, urls: list[str],
+                 output: str) -> None:
+        titles = {str(r.get("url")): str(r.get("title") or "") for r in records}
+        by_url = {str(r.get("url")): r for r in records}
+        for url in urls:
+            if url not in explained.by_url:
+                self._fail(f"--explain: no article {url} in {output}")
+                continue
+            print(explanation_text(by_url[url], explained.by_url[url], titles), end="\n\n")
+
+    def _report(self, records: list[dict], explained: Explained, directory: Path,
+                decisions: Decisions | None) -> None:
         progress = progress_printer(sys.stderr)
-        records = list(read_jsonl(clustered))
-        document = build_clusters(records, progress=progress)
-        paths = write_report(directory, records, document, progress=progress)
+        document = build_clusters(records, explained.similarities, progress=progress,
+                                  explanations=explained.by_url)
+        paths = write_report(directory, records, document, progress=progress,
+                             decisions=decisions)
         print(terminal_summary(document))
         print(f"report: {paths.report_html}")
 

@@ -282,14 +282,15 @@ def pair_similarity(vectors: np.ndarray, pairs: np.ndarray, workers: int = 1) ->
     return out
 
 
-def typical_similarities(
+def scaled_similarity(
     pairs: np.ndarray, sims: np.ndarray, n: int, options: DedupOptions
 ) -> np.ndarray:
-    """Each unit's typical neighbour similarity, by which its similarities are scaled
-    (`rules.scaled_similarity`): the mean of its `event_neighbours` best candidates (missing
-    ones count 0), floored at `event_scale_floor`. Short or terse articles have low
+    """Similarities divided by the geometric mean of both ends' typical neighbour similarity.
+
+    A document's typical similarity is the mean of its `event_neighbours` best candidates
+    (missing ones count 0), floored at `event_scale_floor`. Short or terse articles have low
     similarities to everything, long ones on a busy story high ones; scaling lets one threshold
-    serve both.
+    serve both. The result is capped at 1.
     """
     k = options.event_neighbours
     ends = np.concatenate((pairs[:, 0], pairs[:, 1]))
@@ -302,54 +303,9 @@ def typical_similarities(
     sorted_ends = (key >> np.uint64(32)).astype(np.int64)
     value = (np.uint64(0xFFFFFFFF) - (key & np.uint64(0xFFFFFFFF))).astype(np.uint32)
     top = run_rank(sorted_ends) < k
-    return rules.typical_similarity(
+    typical = rules.typical_similarity(
         np.bincount(sorted_ends[top], weights=value[top].view(np.float32), minlength=n), options)
-
-
-@dataclass(frozen=True)
-class EventGraph:
-    """The event level's scored candidate graph over units (copy clusters): what average link
-    runs on, and what `crawler.dedup.similarity` reads to score any pair as it does."""
-
-    unit_label: np.ndarray
-    """Each unit's smallest member position."""
-    unit_of: np.ndarray
-    """Each document's unit."""
-    vectors: np.ndarray
-    """Each unit's packed event vector (`unit_vectors`)."""
-    pairs: np.ndarray
-    """Candidate unit pairs `(a, b)`, a < b."""
-    raw: np.ndarray
-    """Their cosine similarity."""
-    scores: np.ndarray
-    """Their score (`rules.event_scores`), compared with `event_threshold`."""
-    typical: np.ndarray
-    """Each unit's typical similarity (`rules.typical_similarity`), which scales its scores."""
-    size: np.ndarray
-    """Documents per unit."""
-
-
-def event_graph(features: FeatureBatch, copy_labels: np.ndarray, published: np.ndarray,
-                options: DedupOptions) -> EventGraph:
-    """Units, their vectors, candidate pairs and scores (see `event_clusters`)."""
-    weights = feature_weights(features, options, copy_labels)
-    chosen, rank = feature_ranks(weights, max(options.event_salient,
-                                              options.event_similarity_features))
-    unit_label = sorted_unique(copy_labels)  # each unit's smallest member
-    unit_of = np.searchsorted(unit_label, copy_labels)
-    m = len(unit_label)
-    found = unit_of[salient_pairs(weights, chosen[rank < options.event_salient], options)]
-    found = found[found[:, 0] != found[:, 1]]
-    pairs = unique_pairs(np.sort(found, axis=1), m)
-    pairs = pairs[_units_within_window(published, unit_of, m, pairs, options)]
-    vectors = unit_vectors(weights, chosen[rank < options.event_similarity_features], unit_of,
-                           m, options.event_similarity_features)
-    sims = pair_similarity(vectors, pairs, options.workers)
-    typical = typical_similarities(pairs, sims, m, options)
-    scaled = rules.scaled_similarity(sims, typical[pairs[:, 0]], typical[pairs[:, 1]])
-    scores = rules.event_scores(sims, scaled, options)
-    size = np.bincount(unit_of, minlength=m).astype(float)
-    return EventGraph(unit_label, unit_of, vectors, pairs, sims, scores, typical, size)
+    return rules.scaled_similarity(sims, typical[pairs[:, 0]], typical[pairs[:, 1]])
 
 
 def event_clusters(
@@ -364,10 +320,23 @@ def event_clusters(
     `unit_vectors`): a candidate pair of articles is a candidate pair of their units, and
     average link weighs each unit by its number of copies, as if every copy were compared.
     """
-    g = event_graph(features, copy_labels, published, options)
-    merged = average_link(np.arange(len(g.unit_label)), g.pairs, g.scores,
-                          options.event_threshold, g.size)
-    return g.unit_label[merged[g.unit_of]]
+    weights = feature_weights(features, options, copy_labels)
+    chosen, rank = feature_ranks(weights, max(options.event_salient,
+                                              options.event_similarity_features))
+    unit_label = sorted_unique(copy_labels)  # each unit's smallest member
+    unit_of = np.searchsorted(unit_label, copy_labels)
+    m = len(unit_label)
+    found = unit_of[salient_pairs(weights, chosen[rank < options.event_salient], options)]
+    found = found[found[:, 0] != found[:, 1]]
+    pairs = unique_pairs(np.sort(found, axis=1), m)
+    pairs = pairs[_units_within_window(published, unit_of, m, pairs, options)]
+    vectors = unit_vectors(weights, chosen[rank < options.event_similarity_features], unit_of,
+                           m, options.event_similarity_features)
+    sims = pair_similarity(vectors, pairs, options.workers)
+    scores = rules.event_scores(sims, scaled_similarity(pairs, sims, m, options), options)
+    size = np.bincount(unit_of, minlength=m).astype(float)
+    merged = average_link(np.arange(m), pairs, scores, options.event_threshold, size)
+    return unit_label[merged[unit_of]]
 
 
 def _units_within_window(published: np.ndarray, unit_of: np.ndarray, n_units: int,

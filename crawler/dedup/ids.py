@@ -7,9 +7,11 @@ clustering of the same index:
 
 - an event that only gained articles keeps its id;
 - when events merge, the merged event keeps the oldest of their ids (the one first given; among
-  ids given by one clustering, the smaller), and each other one is logged as merged into it;
-- when an event splits, the part holding most of its earlier articles (then: whose smallest key
-  is smaller) keeps the id, and every other part gets a new id, logged as split from it;
+  ids given by one clustering, its representative's key if that is one of them, else the
+  smaller), and each other one is logged as merged into it;
+- when an event splits, the part holding the article the id is named after keeps it (else the
+  part holding most of its earlier articles, then the one whose smallest key is smaller), and
+  every other part gets a new id, logged as split from it;
 - a new event is named by its representative article's key, as on the first clustering (with
   `~2`, `~3`, … appended should that name already be taken by another event, past or present).
 
@@ -69,22 +71,26 @@ class EventIds:
             held = Counter(self.of[k] for k in members if k in self.of)
             if held:
                 before[rep] = held
-        # Each earlier id goes to the event holding most of its articles (then smaller key).
-        owner: dict[str, tuple[int, str, str]] = {}
+        # Each earlier id goes to the event holding the article it is named after, else to
+        # the one holding most of its articles (then the smaller key).
+        owner: dict[str, tuple[bool, int, str, str]] = {}
         for rep, held in before.items():
             first = min(events[rep])
+            inside = set(events[rep])
             for old, count in held.items():
-                best = owner.get(old)
-                if best is None or (-count, first) < (best[0], best[1]):
-                    owner[old] = (-count, first, rep)
+                rank = (old not in inside, -count, first, rep)
+                if old not in owner or rank < owner[old]:
+                    owner[old] = rank
         owned: dict[str, list[str]] = defaultdict(list)
-        for old, (_, _, rep) in owner.items():
-            owned[rep].append(old)
+        for old, rank in owner.items():
+            owned[rank[3]].append(old)
         taken = set(self.born)
         names: dict[str, str] = {}
         changes: list[EventChange] = []
         for rep in sorted(events):
-            ids = sorted(owned.get(rep, ()), key=lambda i: (self.born.get(i, clustering), i))
+            # The oldest; among ids given at once, the one a first clustering would give.
+            ids = sorted(owned.get(rep, ()),
+                         key=lambda i, r=rep: (self.born.get(i, clustering), i != r, i))
             if ids:
                 names[rep] = ids[0]
                 changes.extend(EventChange(clustering, "merged", other, ids[0],

@@ -22,6 +22,7 @@ import math
 import os
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,7 @@ from crawler.dedup.store import Ids, LazyIds, MemoryStore, Store
 from crawler.files import replace_atomically
 
 if TYPE_CHECKING:
-    from crawler.dedup.similarity import EventSimilarity
+    from crawler.dedup.decisions import Decisions
 
 FORMAT_VERSION = 2  # 2: token hashes from 8-byte words, one tokenisation per article
 
@@ -51,6 +52,16 @@ class IndexMismatchError(ValueError):
 class IndexUnreadable(ValueError):
     """The file is no dedup index written by `DedupIndex.save` (empty, cut off, another
     format); reset it to start a new one."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """An index's documents as the bulk clustering takes them: `keys` in key order, their
+    analysis row by row, and their publication times (POSIX seconds, NaN when unknown)."""
+
+    keys: list[str]
+    analysed: Analysed
+    published: np.ndarray
 
 
 class DedupIndex:
@@ -72,6 +83,9 @@ class DedupIndex:
         self._row: dict[str, int] = {}
         self._incremental: Incremental | None = None
         self._event_ids = EventIds()
+        self.decisions: Decisions | None = None
+        """A reviewer's corrections (`crawler.dedup.decisions`), applied to every clustering of
+        `assignments` after the rules have spoken; None: the rules alone."""
 
     def __len__(self) -> int:
         return len(self._row)
@@ -114,17 +128,6 @@ class DedupIndex:
         keeps for the events that carry on."""
         return self._assignments(list(self._row.values()), commit=True)
 
-    def event_similarity(self) -> EventSimilarity:
-        """How the clustering of everything in the index weighs any pair of its articles, or a
-        member against its event (`crawler.dedup.similarity`)."""
-        from crawler.dedup.similarity import EventSimilarity
-
-        rows = np.array(sorted(self._row.values(), key=self._keys.__getitem__), dtype=np.int64)
-        with large_heap():
-            return EventSimilarity.build([self._keys[r] for r in rows],
-                                         take(self._data(), rows),
-                                         self._published_array()[rows], self.options)
-
     def event_log(self) -> list[dict[str, object]]:
         """The merges and splits of events over this index's clusterings, oldest first, as
         plain dicts (`crawler.dedup.ids.EventChange`)."""
@@ -152,12 +155,21 @@ class DedupIndex:
         published = self._published_array()[rows]
         copy_labels = copy_clusters(data.signatures, data.lengths, self.options)
         event_labels = event_clusters(data.features, copy_labels, published, self.options)
+        if self.decisions is not None:
+            copy_labels, event_labels = self.decisions.apply(keys, copy_labels, event_labels)
         rank = (
             np.arange(len(rows)),
             np.where(np.isnan(published), np.inf, published),
             ~np.array(self._original, dtype=bool)[rows],
         )
         return keys, representatives(copy_labels, rank), representatives(event_labels, rank)
+
+    def corpus(self) -> Corpus:
+        """What the bulk clustering reads, in the order it reads it (by key): for explaining
+        its decisions (`crawler.dedup.explain`)."""
+        rows = np.array(sorted(self._row.values(), key=self._keys.__getitem__), dtype=np.int64)
+        return Corpus([self._keys[r] for r in rows], take(self._data(), rows),
+                      self._published_array()[rows])
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the index to `path` atomically (`crawler.files.replace_atomically`): a crash

@@ -8,6 +8,7 @@ from lxml.html import HtmlElement
 
 from crawler.extract import dates, fields
 from crawler.extract.body import LineContext, extract_body
+from crawler.extract.choose import Evidence
 from crawler.extract.document import parse
 from crawler.extract.images import article_container, images_of
 from crawler.extract.lines import normalise
@@ -51,8 +52,8 @@ def extract_article(
     site = site_of(url)
     meta = read_meta(tree)
     title = fields.title_of(tree, meta, site)
-    context = LineContext(normalise(title or ""), rules_for(site), options)
-    body = extract_body(tree, url, context)
+    context = LineContext(normalise(title or ""), rules_for(site), options, site or "")
+    body = extract_body(tree, url, context, Evidence.of(meta), len(html))
     lang = fields.lang_of(meta, body.text)
     offset = options.local_utc_offset if _is_indonesian(lang, site) else _UTC
     site_names = fields.site_names(meta, site)

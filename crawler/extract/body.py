@@ -6,10 +6,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from lxml.etree import XPath
+
 from crawler.extract import lines as rules
-from crawler.extract.dense import dense_lines
+from crawler.extract.choose import Candidate, Evidence, choose
+from crawler.extract.dense import block_lines, dense_lines, lead_block, skipped
 from crawler.extract.lines import Line
-from crawler.extract.prepare import mark_not_body, wrap_loose_text
+from crawler.extract.prepare import mark_not_body, unnest_paragraphs, wrap_loose_text
 from crawler.extract.tables import foster_stray_content
 from crawler.extract.walk import LinkIndex, to_lines, trafilatura_body
 
@@ -32,6 +35,10 @@ a larger one is the article going on below a widget whose links were dropped."""
 _LIST_RUN = 4
 """This many short lines in a row (not headings) are a list of the article, not furniture."""
 _SENTENCE_END_RE = re.compile(r"[.!?\u2026\"\u201d')\]]\s*$")
+HUGE_TEXT_CHARS = 1_000_000
+"""A page with more text than this (a 9 MB paragraph, 60,000 short ones) is read by the densest
+block alone: trafilatura's passes grow faster than the text there (a paragraph of 90,000 inline
+elements takes it minutes), and a browser shows that block."""
 
 
 @dataclass
@@ -61,6 +68,8 @@ class LineContext:
     title_key: str
     site: SiteRules
     options: ExtractOptions
+    host: str = ""
+    """The page's host without `www.`: a line that is only a link to this site is a share box."""
     title_words: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -82,6 +91,8 @@ def _keep(line: Line, context: LineContext) -> bool:
     text = line.text
     if rules.is_boilerplate(line) or context.site.is_boilerplate(text):
         return False
+    if context.host and rules.is_own_address(text, context.host):
+        return False
     if not context.title_key or line.words > context.title_words + _TITLE_SLACK_WORDS:
         return True
     # the headline repeated in the body, alone or as "Headline - Site"
@@ -101,10 +112,25 @@ def _trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
     if start is None:
         return []  # headings and labels without a single paragraph are not an article
     start = min(start, _first_list_run(lines[:start]))
+    # a short sentence opening the story ("It's official.") is the article's own: labels,
+    # headlines and bylines do not end in a full stop
+    while start and _is_short_sentence(lines[start - 1]):
+        start -= 1
     end = len(lines)
     while end > start + 1 and _is_trailing_furniture(lines[end - 1], options):
         end -= 1
     return lines[start:end]
+
+
+_MIN_SENTENCE_WORDS = 2
+
+
+def _is_short_sentence(line: Line) -> bool:
+    return (
+        line.kind in ("p", "quote")
+        and line.words >= _MIN_SENTENCE_WORDS
+        and line.text.rstrip()[-1:] in (".", "!", "?", "\u201d", '"')
+    )
 
 
 def _first_list_run(lines: list[Line]) -> int:
@@ -138,6 +164,8 @@ class _Segment:
 
     lines: list[Line] = field(default_factory=list)
     widget: bool = False
+    comments: bool = False
+    """Opened by a comments heading: readers' comments, dropped after the article."""
 
     @property
     def words(self) -> int:
@@ -149,16 +177,27 @@ def _main_segment(segments: list[_Segment], options: ExtractOptions) -> list[Lin
 
     When trafilatura falls back to most of the page, the article is one run of paragraphs and
     teasers and widgets are small runs, cut off from it by link lists or opened by a widget
-    heading; a widget run after a larger run of text is dropped whatever its size.
+    heading; a widget run after a larger run of text is dropped whatever its size. A run
+    without a single paragraph (a standings table, a list of short headlines whose links were
+    not recognised) is no article when another run has one, whatever its size: it would
+    otherwise crowd out a short story and then be trimmed to nothing.
     """
-    sizes = [seg.words for seg in segments]
+    prose = [any(_is_paragraph(line, options) for line in seg.lines) for seg in segments]
+    sizes = [
+        seg.words if has or not any(prose) else 0
+        for seg, has in zip(segments, prose, strict=True)
+    ]
     if not sizes:
         return []
+    # the article is the largest run that is not readers' comments (a thread may be longer)
+    article = max(size for seg, size in zip(segments, sizes, strict=True) if not seg.comments)
     floor = options.min_segment_share * max(sizes)
     kept: list[Line] = []
     largest_before = 0
     for seg, size in zip(segments, sizes, strict=True):
-        if size >= floor and not (seg.widget and size < _WIDGET_SHARE * largest_before):
+        if seg.comments and largest_before and largest_before >= article:
+            break  # readers' comments after the article, however many: the rest is theirs
+        if size and size >= floor and not (seg.widget and size < _WIDGET_SHARE * largest_before):
             kept.extend(seg.lines)
         largest_before = max(largest_before, size)
     return kept
@@ -203,6 +242,9 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                 line = Line.of(rest, line.kind, line.link_chars)
         if _is_link_list(line, context.options):
             gap += 1
+        elif rules.is_comments_heading(line):
+            segments.append(_Segment(widget=True, comments=True))
+            gap = 0
         elif rules.is_widget_heading(line):
             segments.append(_Segment(widget=True))
             gap = 0
@@ -221,30 +263,73 @@ def clean(raw: list[Line], context: LineContext) -> Body:
     return body
 
 
-def extract_body(tree: HtmlElement, url: str, context: LineContext) -> Body:
-    """Clean article text of a parsed page; empty when no main text was found."""
+def extract_body(
+    tree: HtmlElement, url: str, context: LineContext, evidence: Evidence, source_chars: int
+) -> Body:
+    """Clean article text of a parsed page; empty when no main text was found. `source_chars`
+    is the size of the page's markup (a bound on its text)."""
     # in place: moving a malformed table's stray paragraphs out of it (as a browser does) and
     # wrapping loose text in <p>; metadata is read before this, and the article container found
     # after it (the scope of images, authors, tags and credits) is then the one a browser would
     # show; trafilatura works on its own copy anyway; fostered text may be loose text, so that
     # goes first
     foster_stray_content(tree)
+    unnest_paragraphs(tree)
     wrap_loose_text(tree, context.options.loose_text_min_chars)
     prune = [*mark_not_body(tree), *context.site.prune_xpath]
     links = LinkIndex(tree)
+    if source_chars > HUGE_TEXT_CHARS and _is_huge(tree):
+        return clean(dense_lines(tree, prune, links), context)
     # trafilatura's fast pass finds the article on most pages at two thirds of the cost; when it
-    # found nothing, or fell back to flattening the whole page into one long paragraph (the
-    # story is <br>-separated text or text-only <div>s, which its main pass does not read), the
-    # densest text block is read instead, and only without one the full cascade (readability
-    # and jusText compared) runs: a second extraction
+    # fell back to flattening the whole page into one long paragraph (the story is
+    # <br>-separated text or text-only <div>s, which its main pass does not read), the densest
+    # text block is read instead
     xml = trafilatura_body(tree, url, context.options, prune, fast=True)
     raw = to_lines(xml, links) if xml is not None else []
+    dense: list[Line] | None = None
     if _flattened(raw):
-        raw = dense_lines(tree, prune, links) or raw
-        if not context.options.fast and _flattened(raw):
-            xml = trafilatura_body(tree, url, context.options, prune, fast=False)
-            raw = to_lines(xml, links) if xml is not None else []
-    return clean(raw, context) if raw else Body()
+        dense = dense_lines(tree, prune, links)
+        raw = dense or raw
+    first = clean(raw, context) if raw else Body()
+    if not evidence.doubts(first.text):
+        return first
+    # a second look when the body is empty or not about what the page's metadata says its
+    # article is about: the other readings of the page, the best supported one wins; the cheap
+    # ones first, trafilatura's full cascade (a second extraction) only when none found text
+    bodies = {"first": first}
+    if dense is None:
+        bodies["dense"] = clean(dense_lines(tree, prune, links), context)
+    skip = skipped(tree, prune)
+    lead = lead_block(tree, skip, evidence.leads) if evidence.lead else None
+    if lead is not None:
+        bodies["lead"] = clean(block_lines(lead, skip, links), context)
+    if not context.options.fast and not any(body.lines for body in bodies.values()):
+        xml = trafilatura_body(tree, url, context.options, prune, fast=False)
+        bodies["full"] = clean(to_lines(xml, links), context) if xml is not None else Body()
+    if evidence.body_text:
+        declared = [Line.of(line) for line in evidence.body_text.splitlines()]
+        bodies["declared"] = clean(declared, context)
+    candidates = [Candidate(name, body.text, _words(body)) for name, body in bodies.items()]
+    # the page's declared text only when no block of the page holds an article
+    chosen = choose([c for c in candidates if c.name != "declared"], evidence) or choose(
+        [c for c in candidates if c.name == "declared"], evidence
+    )
+    return bodies[chosen.name] if chosen is not None else first
+
+
+_VISIBLE_TEXTS = XPath("//body//text()[not(ancestor::script or ancestor::style)]")
+
+
+def _is_huge(tree: HtmlElement) -> bool:
+    # all text first (one C call, scripts included), on pages whose markup is that large; only
+    # a page with that much text is measured again without its scripts and styles
+    if len(tree.text_content()) <= HUGE_TEXT_CHARS:
+        return False
+    return sum(len(text) for text in _VISIBLE_TEXTS(tree)) > HUGE_TEXT_CHARS
+
+
+def _words(body: Body) -> int:
+    return sum(rules.word_count(line) for line in body.lines)
 
 
 def _flattened(raw: list[Line]) -> bool:

@@ -10,6 +10,7 @@ grandparent by half, and the best-scored element is read as lines.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lxml.etree import XPath
@@ -87,7 +88,7 @@ MIN_BLOCK_CHARS = 400
 _BODY = XPath("//body")
 
 
-def _skipped(tree: HtmlElement, prune: list[str]) -> set[HtmlElement]:
+def skipped(tree: HtmlElement, prune: list[str]) -> set[HtmlElement]:
     nodes: set[HtmlElement] = set()
     for expression in prune:
         try:
@@ -147,11 +148,23 @@ def block_lines(block: HtmlElement, skip: set[HtmlElement], links: LinkIndex) ->
     parts: list[str] = []
     kinds = ["p"]
 
+    # characters of the line read inside <a>: links glued together without a separator
+    # ("Section 1Section 2…") are a menu however long the line
+    in_links = [0]
+    link_depth = 0
+
     def flush() -> None:
         text = " ".join("".join(parts).split())
         parts.clear()
         if text:
-            lines.append(Line.of(text, kinds[-1], links.link_chars(text)))
+            link_chars = max(in_links[0], links.link_chars(text))
+            lines.append(Line.of(text, kinds[-1], link_chars))
+        in_links[0] = 0
+
+    def add(text: str) -> None:
+        parts.append(text)
+        if link_depth:
+            in_links[0] += len(text.strip())
 
     # (node, closing): a closing entry ends the element's line and adds its tail
     stack: list[tuple[HtmlElement, bool]] = [(block, False)]
@@ -164,29 +177,63 @@ def block_lines(block: HtmlElement, skip: set[HtmlElement], links: LinkIndex) ->
             elif tag in BLOCK_TAGS:
                 flush()
                 kinds.pop()
+            elif tag == "a":
+                link_depth -= 1
             if node is not block and node.tail:
-                parts.append(node.tail)
+                add(node.tail)
             continue
         if not isinstance(tag, str) or tag in _NOT_TEXT_TAGS or node in skip or tag == "br":
             if tag == "br":
                 flush()
             if node is not block and node.tail:
-                parts.append(node.tail)
+                add(node.tail)
             continue
         if tag in BLOCK_TAGS and tag not in _CELLS:
             flush()
             kinds.append(_LINE_KINDS.get(tag, "p"))
+        elif tag == "a":
+            link_depth += 1
         if node.text:
-            parts.append(node.text)
+            add(node.text)
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node))
     flush()
     return lines
 
 
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "title"})
+
+
+def lead_block(
+    tree: HtmlElement, skip: set[HtmlElement], covers: Callable[[str], bool]
+) -> HtmlElement | None:
+    """The block around the first paragraph that `covers` accepts (the page's lead, as its
+    description meta gives it), widened to its ancestors until it holds `MIN_BLOCK_CHARS`;
+    None when no paragraph does. Headings are passed over: the headline repeats the lead's
+    words without being the article."""
+    roots = _BODY(tree)
+    if not roots:
+        return None
+    for block in roots[0].iter(*BLOCK_TAGS):
+        if block in skip or block.tag in _HEADINGS:
+            continue
+        own = " ".join(
+            text for text in (block.text, *(child.tail for child in block)) if text and text.strip()
+        )
+        if len(own) >= _MIN_PARAGRAPH_CHARS and covers(own):
+            break
+    else:
+        return None
+    while len(block.text_content()) < MIN_BLOCK_CHARS and block.getparent() is not None:
+        if block is roots[0]:
+            break
+        block = block.getparent()
+    return block
+
+
 def dense_lines(tree: HtmlElement, prune: list[str], links: LinkIndex) -> list[Line]:
     """Lines of the page's densest text block, or [] when no block holds enough text."""
-    skip = _skipped(tree, prune)
+    skip = skipped(tree, prune)
     block, score = densest_block(tree, skip)
     if block is None or score < MIN_BLOCK_CHARS:
         return []

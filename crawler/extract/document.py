@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import re
 
-from lxml.html import HtmlElement, document_fromstring
-from trafilatura.utils import load_html
+from lxml.etree import ParserError
+from lxml.html import HtmlElement, HTMLParser, document_fromstring, fromstring
 
 from crawler.extract.encoding import decode_html
 from crawler.extract.errors import ExtractionError
 
 # C0 controls other than tab/newline/CR never occur in text, but fill binary files
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# what lxml refuses in a text it is given: the C0 controls and two non-characters
+_NOT_XML_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# libxml2 stumbles on a self-closed doctype or <html/> (trafilatura repairs them the same way)
+_SELF_CLOSED_DOCTYPE_RE = re.compile(r"^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
+_SELF_CLOSED_HTML_RE = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
 _TAG_RE = re.compile(r"<\s*[a-zA-Z!?/]")
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+# a run of opening tags with nothing but space between them: 300 unclosed <font>s, 3000 nested
+# <div>s of a generated page
+_TAG_RUN_RE = re.compile(r"(?:<[a-zA-Z][\w:-]*(?:\s[^<>]*)?>\s*){256,}")
+_KEPT_OF_RUN = 32
+"""The innermost opening tags of a run kept: the article's own wrappers (class, id) are there."""
+_OPEN_TAG_RE = re.compile(r"<[a-zA-Z][^<>]*>")
 _SNIFF = 4096
 _MAX_CONTROL_SHARE = 0.05
 _MAX_REPLACEMENT_SHARE = 0.2
@@ -39,20 +50,84 @@ def _check_text(text: str) -> None:
         raise ExtractionError("no HTML markup in input")
 
 
+def _parser() -> HTMLParser:
+    """trafilatura's parser settings, with `huge_tree`: without it libxml2 stops at 256 levels of
+    nesting (and at very long text nodes) and drops the rest of the page, where browsers show
+    an article under 300 unclosed <font> or <div> tags. One per call: lxml parsers must not be
+    shared between threads."""
+    return HTMLParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=True,
+    )
+
+
+def _flatten_tag_runs(text: str) -> str:
+    """Cut runs of hundreds of opening tags to their innermost `_KEPT_OF_RUN`.
+
+    Even with `huge_tree` libxml2 drops everything nested deeper than about 2,000 levels; a
+    browser shows that text. The closing tags left over are ignored by the parser, as a browser
+    ignores them; the text stays in page order.
+    """
+
+    def keep_inner(run: re.Match[str]) -> str:
+        return "".join(_OPEN_TAG_RE.findall(run.group(0))[-_KEPT_OF_RUN:])
+
+    return _TAG_RUN_RE.sub(keep_inner, text)
+
+
+def _repair(text: str) -> str:
+    """A self-closed doctype or <html/> in the first lines opened again, as trafilatura's loader
+    does before libxml2 reads a page."""
+    if "doctype" in text[:50].lower():
+        first, newline, rest = text.partition("\n")
+        text = _SELF_CLOSED_DOCTYPE_RE.sub("", first, count=1) + newline + rest
+    for line in text[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return _SELF_CLOSED_HTML_RE.sub(r"\1>", text, count=1)
+    return text
+
+
+def _load(text: str) -> HtmlElement | None:
+    """The page as a tree, on the huge-tree parser; parsed again with its runs of opening tags
+    cut when libxml2 says it reached its depth limit."""
+    text = _repair(text)
+    parser = _parser()
+    tree = _from(text, parser)
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        tree = _from(_flatten_tag_runs(text), _parser())
+    return tree
+
+
+def _from(text: str, parser: HTMLParser) -> HtmlElement | None:
+    try:
+        return fromstring(text, parser=parser)
+    except ValueError:  # a str with an encoding declaration: lxml wants its bytes
+        return fromstring(text.encode("utf-8"), parser=parser)
+    except ParserError:
+        return None
+
+
 def parse(html: bytes | str) -> HtmlElement:
     """Decode and parse once; every later step works on this tree."""
     if not isinstance(html, bytes | str):
         raise ExtractionError(f"unsupported input type {type(html).__name__}")
     text = decode(html)
     _check_text(text)
-    # NUL bytes make libxml2 stop; they carry no text
-    text = text.replace("\x00", "")
+    # NUL bytes make libxml2 stop, and lxml refuses any C0 control in text it is given (a new
+    # <p> around loose text with a stray \x1f raised); they carry no text. One pass over the
+    # page, which trafilatura's loader made too
+    text = _NOT_XML_RE.sub("", text)
     try:
-        # trafilatura's loader repairs common breakage but refuses bare fragments ("<p>x</p>"),
-        # which are still HTML: those get a plain lxml document around them
-        tree = load_html(text)
-        if tree is None:
-            tree = document_fromstring(_XML_DECLARATION_RE.sub("", text, count=1))
+        # a bare fragment ("<p>x</p>") is still HTML: it gets a plain lxml document around it
+        tree = _load(text)
+        if tree is None or tree.tag != "html":
+            tree = document_fromstring(
+                _XML_DECLARATION_RE.sub("", text, count=1), parser=_parser()
+            )
     except Exception as err:  # lxml raises several unrelated types on broken input
         raise ExtractionError(f"unparsable HTML: {err}") from err
     if tree is None or not isinstance(tree, HtmlElement):

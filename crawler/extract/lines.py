@@ -89,13 +89,23 @@ _WIDGET_HEADING_RE = re.compile(
     r"(?:most|more)\s+(?:popular|read|viewed|shared|commented)\b.*|"
     r"popular\s+(?:now|posts|stories|articles|news)|trending(?:\s+(?:now|stories|news|topics))?|"
     r"latest\s+(?:news|stories|posts|articles|videos?)|don\W?t\s+miss|further\s+reading|"
-    r"recent\s+(?:posts|stories|articles)|"
+    r"recent\s+(?:posts|stories|articles)|(?:more\s+)?must[\s-]reads?\b.*|"
     r"(?:berita|artikel|video)\s+(?:terkait|terpopuler|terkini|lainnya|pilihan|populer|terbaru)|"
     r"terpopuler|terkini|populer|paling\s+banyak\s+dibaca|rekomendasi(?:\s+untuk\s+anda)?)"
     r"\W*$",
     re.IGNORECASE,
 )
 _MAX_WIDGET_HEADING_WORDS = 7
+# the heading or button that opens readers' comments: "Comments (12)", "Comentar", "Komentar",
+# "Kommentare", "Leave a reply"; everything after it is the thread
+_COMMENTS_HEADING_RE = re.compile(
+    r"^\W*(?:\d+\s+)?(?:comments?|comentar(?:ios?)?|comentários|commentaires?|commenti|"
+    r"kommentare?|reacties|komentar(?:\s+anda)?|tanggapan|"
+    r"(?:leave|post|add|write)\s+a\s+(?:comment|reply)|"
+    r"(?:deja|escribe)\s+(?:tu|un)\s+comentario|laisser\s+un\s+commentaire|"
+    r"tulis\s+komentar|show\s+comments|view\s+comments)(?:\s*\(\d+\))?\W*$",
+    re.IGNORECASE,
+)
 # promotion of the site itself: newsletters, social accounts, apps, copyright notices
 _PROMO_RE = re.compile(
     r"^\W*(?:follow\s+(?:us\b|@?[\w'\u2019]+(?:\s+[\w'\u2019@]+){0,6}\s+on\s+(?:twitter|facebook|"
@@ -290,6 +300,23 @@ def is_widget_heading(line: Line) -> bool:
     """ "Related stories", "Top stories", "You may also like", "Berita Terkait": a teaser block
     starts here."""
     return line.words <= _MAX_WIDGET_HEADING_WORDS and bool(_WIDGET_HEADING_RE.match(line.text))
+
+
+_BARE_URL_RE = re.compile(r"^\s*https?://(?:www\.)?([^/\s:]+)\S*\s*$", re.IGNORECASE)
+
+
+def is_own_address(text: str, host: str) -> bool:
+    """A line that is nothing but a URL on the page's own site: the share or print box's copy of
+    the page's address. A URL elsewhere (an affiliate or source link) may be the article's."""
+    if "://" not in text[:8]:
+        return False
+    match = _BARE_URL_RE.match(text)
+    return match is not None and match.group(1).lower() == host
+
+
+def is_comments_heading(line: Line) -> bool:
+    """ "Comments", "Comentar", "Komentar (3)", "Leave a reply": readers' comments start here."""
+    return line.words <= _MAX_WIDGET_HEADING_WORDS and bool(_COMMENTS_HEADING_RE.match(line.text))
 
 
 def without_headline(text: str, title_key: str, title_words: int) -> str | None:

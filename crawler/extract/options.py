@@ -15,8 +15,10 @@ class ExtractOptions:
     fast: bool = False
     """trafilatura without its readability/jusText comparison, always. By default that fast pass
     runs first; when it fell back to flattening the page into one paragraph (its sign of not
-    finding the article's own paragraphs) the densest text block is read instead, and only
-    without one does the full cascade run. With `fast` the full cascade never runs."""
+    finding the article's own paragraphs) the densest text block is read instead; when the body
+    is then empty or not about what the page's description says, the densest block and the
+    lead's block are compared with it, and only when none of them holds text does the full
+    cascade run. With `fast` the full cascade never runs."""
 
     max_link_density: float = 0.5
     """A list item or short line with at least this share of link text is navigation."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
-from lxml.etree import XPath, _Element
+from lxml.etree import XPath, _Element, strip_tags
 from lxml.html import HtmlElement
 
 from crawler.extract.dense import BLOCK_TAGS, INVISIBLE_TAGS
+from crawler.extract.lines import Line, is_comments_heading
 
 _DATELINE_END_RE = re.compile(r"[-\u2013\u2014]\s*$")
 _CONTAINERS_WITH_P = XPath("//*[p]")
@@ -38,6 +39,30 @@ _MAX_CAPTION_CHARS = 1000
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _MAX_HIDDEN_SHARE = 0.5
 """A hidden block holding most of the page's text is an article revealed by script: kept."""
+
+
+# --- paragraphs inside paragraphs -----------------------------------------------------------
+
+_NESTING_PARAGRAPHS = XPath("//p[p]")
+
+
+def unnest_paragraphs(tree: HtmlElement) -> None:
+    """Paragraphs nested in paragraphs are laid out one after the other, as a browser shows them.
+
+    `<font><p>One<font><p>Two…` (a tag never closed before each paragraph) nests every paragraph
+    in the one before it in libxml2's tree, 400 levels deep on a long page; a browser's parser
+    closes the open paragraph at the next <p>. <font> is presentation only and goes (its text
+    stays); then a <p> inside a <p>, and what follows it there, moves out after it, so that
+    extractors read one paragraph each instead of one run of text.
+    """
+    strip_tags(tree, "font")
+    for outer in _NESTING_PARAGRAPHS(tree):
+        children = list(outer)
+        first = next(i for i, child in enumerate(children) if child.tag == "p")
+        anchor = outer
+        for node in children[first:]:
+            anchor.addnext(node)  # the node's tail comes along
+            anchor = node
 
 
 # --- loose lead text -----------------------------------------------------------------------
@@ -140,6 +165,34 @@ def _is_caption(node: HtmlElement) -> bool:
     return len(node.text_content()) <= _MAX_CAPTION_CHARS
 
 
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
+_MAX_HEADING_CHARS = 60
+_MAX_CLIMB = 2
+
+
+def _mark_comment_threads(tree: HtmlElement) -> bool:
+    """Mark what follows a comments heading ("Comments", "Komentar (3)", "Comentarios") in its
+    container: readers' comments, however many, with their ages and reply links. Extractors
+    drop such a heading and then read the thread as more of the article. A heading alone in
+    its wrapper marks what follows the wrapper."""
+    marked = False
+    for heading in tree.iter(*_HEADING_TAGS):  # in C: a third of the cost of an XPath
+        text = " ".join(heading.text_content().split())
+        if len(text) > _MAX_HEADING_CHARS or not is_comments_heading(Line.of(text)):
+            continue
+        node = heading
+        for _ in range(_MAX_CLIMB):
+            parent = node.getparent()
+            if node.getnext() is not None or parent is None or len(parent) != 1:
+                break
+            node = parent
+        # the heading stays: the line rules end the body at it when the thread is elsewhere
+        for sibling in node.itersiblings():
+            sibling.set(_PRUNE_MARK, "comments")
+            marked = True
+    return marked
+
+
 def mark_not_body(tree: HtmlElement) -> list[str]:
     """Mark captions, photo credits and hidden elements; returns the XPath that prunes them from
     trafilatura's copy of the page (our own tree keeps them for dates, images and metadata).
@@ -147,7 +200,7 @@ def mark_not_body(tree: HtmlElement) -> list[str]:
     A caption describes a photo, never the story: the issue's "no caption in the body" holds for
     every site, and a photo gallery whose only text is captions has no body at all.
     """
-    marked = False
+    marked = _mark_comment_threads(tree)
     hidden = []
     for node in _NOT_BODY_CANDIDATES(tree):
         if _is_caption(node):

@@ -25,8 +25,18 @@ _DATE_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE_TIME_RE = re.compile(
-    r"^\W*\d+\s+(?:detik|menit|jam|hari|minggu|bulan|tahun|seconds?|minutes?|hours?|days?)\s+"
-    r"(?:yang\s+)?(?:lalu|ago)\W*$",
+    r"^\W*(?:\d+\s+(?:detik|menit|jam|hari|minggu|bulan|tahun|seconds?|minutes?|hours?|days?|"
+    r"weeks?|months?|years?)\s+(?:yang\s+)?(?:lalu|ago)"
+    r"|(?:an?|one)\s+(?:minute|hour|day|week|month|year)\s+ago"
+    # "hace 28 minutos", "há 2 horas", "il y a 3 heures", "vor 5 Minuten", "2 uur geleden",
+    # "3 ore fa": a comment's or a teaser's age, in the languages of the pages we meet
+    r"|(?:hace|h[aá])\s+(?:\d+|una?)\s+(?:segundos?|minutos?|horas?|d[ií]as?|semanas?|mes(?:es)?|"
+    r"años?|anos?)"
+    r"|il\s+y\s+a\s+(?:\d+|une?)\s+(?:secondes?|minutes?|heures?|jours?|semaines?|mois|ans?)"
+    r"|vor\s+(?:\d+|einer?|einem)\s+(?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|"
+    r"jahr(?:en)?)"
+    r"|\d+\s+(?:seconden|minuten|uur|dagen|weken|secondi|minuti|ore|giorni|settimane)\s+"
+    r"(?:geleden|fa))\W*$",
     re.IGNORECASE,
 )
 
@@ -77,7 +87,7 @@ def is_date_line(text: str) -> bool:
 
 
 def is_relative_time(text: str) -> bool:
-    """ "3 jam yang lalu", "5 minutes ago"."""
+    """ "3 jam yang lalu", "5 minutes ago", "hace 28 minutos", "vor 5 Minuten"."""
     return bool(_RELATIVE_TIME_RE.match(text))
 
 

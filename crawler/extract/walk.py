@@ -139,9 +139,11 @@ class LinkIndex:
         separators = sum(line.count(mark) for mark in _MENU_SEPARATORS)
         segments = _MENU_SEPARATOR_RE.split(line) if separators >= 2 else ()
         if len(segments) > 2:
-            in_links = sum(len(seg) for seg in segments if seg.strip() in self._texts)
-            if in_links * 2 >= len(line):
-                return in_links
+            # the separators between links are part of the menu: what is not a link's text
+            # is the segments that are no link
+            own = sum(len(seg) for seg in segments if seg.strip() not in self._texts)
+            if own * 2 <= len(line):
+                return len(line) - own
         low = bisect_left(self._by_length, (len(line) // 2, ""))
         high = bisect_left(self._by_length, (len(line), ""))
         for size, text in reversed(self._by_length[low:high]):

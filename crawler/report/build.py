@@ -72,6 +72,7 @@ def build_clusters(
     similarities: Mapping[str, float] | None = None,
     *,
     progress: ProgressCallback | None = None,
+    explanations: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ClusterDocument:
     """Group records by their `copy_cluster` and `event_cluster` ids into a ClusterDocument.
 
@@ -82,7 +83,10 @@ def build_clusters(
 
     A record without `copy_cluster` is its own copy cluster; a copy cluster's event is the one
     most of its members name (the copy cluster itself when none does). A later record with an
-    URL already seen is ignored. Events come largest first, then earliest, then by id."""
+    URL already seen is ignored. Events come largest first, then earliest, then by id.
+
+    `explanations` (URL -> the dedup's explanation, `crawler.report.explained`) go with their
+    members into the document."""
     unique = _unique(records)
     groups = _copy_groups(unique)
     by_event: defaultdict[str, list[_CopyGroup]] = defaultdict(list)
@@ -90,7 +94,7 @@ def build_clusters(
         by_event[group.event].append(group)
     events = []
     for done, (event_id, members) in enumerate(sorted(by_event.items()), start=1):
-        events.append(_event(event_id, members, similarities or {}))
+        events.append(_event(event_id, members, similarities or {}, explanations or {}))
         report_progress(progress, "clusters", done, len(by_event))
     events.sort(key=lambda e: (-e.size, date_key(e.first_published), e.id))
     return ClusterDocument(events=tuple(events), similarity=GIVEN if similarities else COMPUTED)
@@ -132,20 +136,23 @@ def _event_id(copy_id: str, records: list[_Record]) -> str:
     return min(votes, key=lambda event: (-votes[event], event))
 
 
-def _event(event_id: str, groups: list[_CopyGroup], given: Mapping[str, float]) -> EventCluster:
+def _event(event_id: str, groups: list[_CopyGroup], given: Mapping[str, float],
+           explanations: Mapping[str, Mapping[str, Any]]) -> EventCluster:
     heads = [group.representative for group in groups]
     ordered_heads = _representative_first(event_id, heads)
     order = {record.url: rank for rank, record in enumerate(ordered_heads)}
     groups = sorted(groups, key=lambda g: order[g.representative.url])
     head = ordered_heads[0]
-    copies = tuple(_copy(group, head, given) for group in groups)
+    copies = tuple(_copy(group, head, given, explanations) for group in groups)
     return EventCluster(id=event_id, copies=copies)
 
 
-def _copy(group: _CopyGroup, event_head: _Record, given: Mapping[str, float]) -> CopyCluster:
+def _copy(group: _CopyGroup, event_head: _Record, given: Mapping[str, float],
+          explanations: Mapping[str, Mapping[str, Any]]) -> CopyCluster:
     head = group.representative
     members = tuple(
-        _member(record, 1.0 if record is head else _score(given, record, head, copy_similarity))
+        _member(record, 1.0 if record is head else _score(given, record, head, copy_similarity),
+                explanations.get(record.url))
         for record in group.records
     )
     similarity = 1.0 if head is event_head else _score(given, head, event_head, event_similarity)
@@ -160,7 +167,8 @@ def _score(
     return float(measure(record.body, reference.body))
 
 
-def _member(record: _Record, similarity: float) -> Member:
+def _member(record: _Record, similarity: float,
+            explanation: Mapping[str, Any] | None = None) -> Member:
     return Member(
         url=record.url,
         site=record.site,
@@ -168,4 +176,5 @@ def _member(record: _Record, similarity: float) -> Member:
         title=record.title,
         published=record.published,
         similarity=similarity,
+        explanation=explanation,
     )

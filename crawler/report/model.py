@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.dedup.records import Assignment
 from crawler.items import published_time
 
 SCHEMA = "news-crawler/clusters"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: members may carry the dedup's `explanation`. Version 1 files are read too."""
+READABLE_VERSIONS = (1, 2)
 
 
 def date_key(value: str | None) -> tuple[int, float]:
@@ -35,6 +37,8 @@ class Member:
     published: str | None
     similarity: float
     """Similarity to the copy cluster's representative (1.0 for the representative itself)."""
+    explanation: Mapping[str, Any] | None = field(default=None, hash=False)
+    """Why the dedup put it here (`crawler.dedup.explain`, JSON form), when it was asked."""
 
 
 @dataclass(frozen=True)
@@ -146,9 +150,9 @@ class ClusterDocument:
         """Read a document back; derived fields (counts, sizes, dates) are recomputed, not read.
 
         Raises ValueError for another schema, a newer version or a malformed document."""
-        if data.get("schema") != SCHEMA or data.get("version") != SCHEMA_VERSION:
+        if data.get("schema") != SCHEMA or data.get("version") not in READABLE_VERSIONS:
             raise ValueError(
-                f"not a {SCHEMA} v{SCHEMA_VERSION} document: "
+                f"not a {SCHEMA} document of version 1 or 2: "
                 f"{data.get('schema')!r} v{data.get('version')!r}"
             )
         try:
@@ -164,7 +168,7 @@ class ClusterDocument:
 
 
 def member_to_dict(member: Member) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "url": member.url,
         "site": member.site,
         "source": member.source,
@@ -172,6 +176,9 @@ def member_to_dict(member: Member) -> dict[str, Any]:
         "published": member.published,
         "similarity": member.similarity,
     }
+    if member.explanation is not None:
+        data["explanation"] = member.explanation
+    return data
 
 
 def _event_to_dict(event: EventCluster) -> dict[str, Any]:
@@ -217,6 +224,7 @@ def _members_from_dict(items: list[Mapping[str, Any]], representative: str) -> t
             title=item.get("title"),
             published=item.get("published"),
             similarity=float(item["similarity"]),
+            explanation=item.get("explanation"),
         )
         for item in items
     )

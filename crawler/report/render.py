@@ -10,6 +10,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from crawler.dedup.decisions import Decisions
 from crawler.files import write_text_atomically
 from crawler.report.assets import script, style
 from crawler.report.model import (
@@ -50,20 +51,36 @@ def write_report(
     crawl_summary: Mapping[str, Any] | None = None,
     *,
     progress: ProgressCallback | None = None,
+    rejects: Iterable[Mapping[str, Any]] | None = None,
+    decisions: Decisions | None = None,
 ) -> ReportPaths:
     """Write `clusters.json` and `report.html` into `directory` (created if needed).
 
     `records` supply the bodies shown side by side (matched by `url`; a member without a record
     shows no text). `crawl_summary` is the crawl's summary.json content (`{"pages": {...}}`) or
-    None when the clustering did not come from a crawl. Each file is written to a temporary name
-    and renamed, so a reader never sees half a report."""
+    None when the clustering did not come from a crawl; `rejects` the lines of its
+    rejects.jsonl, listed in the page. `decisions`: the reviewer's decisions this clustering
+    applied, which the page keeps in the decisions file it saves. Each file is written to a
+    temporary name and renamed, so a reader never sees half a report."""
     directory.mkdir(parents=True, exist_ok=True)
     bodies = {str(r["url"]): str(r.get("body") or "") for r in records}
     paths = ReportPaths(directory / "clusters.json", directory / "report.html")
     write_text_atomically(paths.clusters_json, document.to_json())
-    html = render_html(document, bodies, crawl_summary, progress=progress)
+    html = render_html(document, bodies, crawl_summary, progress=progress,
+                       review=review_data(rejects, decisions))
     write_text_atomically(paths.report_html, html)
     return paths
+
+
+def review_data(rejects: Iterable[Mapping[str, Any]] | None, decisions: Decisions | None
+                ) -> dict[str, Any]:
+    """What the page's review parts read: the pages the crawl did not keep (None when the
+    report is not a crawl's) and the decisions already made."""
+    lost = None if rejects is None else [
+        {"url": str(r.get("url") or ""), "outcome": str(r.get("outcome") or "unknown"),
+         "reason": str(r.get("reason") or "")} for r in rejects]
+    return {"rejects": lost,
+            "decisions": [d.to_dict() for d in decisions.items] if decisions else []}
 
 
 def script_json(value: Any) -> str:
@@ -80,8 +97,9 @@ def render_html(
     crawl_summary: Mapping[str, Any] | None = None,
     *,
     progress: ProgressCallback | None = None,
+    review: Mapping[str, Any] | None = None,
 ) -> str:
-    """The whole report page as one string."""
+    """The whole report page as one string; `review` as `review_data` makes it."""
     blocks = []
     for number, event in enumerate(document.events):
         detail = script_json(event_detail(event, bodies))
@@ -92,6 +110,7 @@ def render_html(
         subtitle=escape(_subtitle(document)),
         summary=summary_html(document, crawl_summary),
         index=script_json(report_index(document)),
+        review=script_json(review or review_data(None, None)),
         blocks="\n".join(blocks),
         script=script(PAGE_SIZE),
     )
@@ -121,6 +140,8 @@ def report_index(document: ClusterDocument) -> dict[str, Any]:
             "first": event.first_published,
             "last": event.last_published,
             "titles": sorted({m.title for m in event.members if m.title}),
+            # Its stories' originals: where an explanation's link to a story leads.
+            "stories": [copy.representative.url for copy in event.copies],
         })
     outlets = sorted(outlet_events.items(), key=lambda item: (-item[1], item[0]))
     return {"events": events, "sites": [list(item) for item in outlets]}
@@ -174,12 +195,13 @@ def _member_detail(
 def _highlight_references(member: Member, copy: CopyCluster, event: EventCluster) -> list[str]:
     """Whose text a member's highlights are shared with: a copy's with its original (what the
     aggregator took); an original's with the event's representative (quotes both outlets used);
-    the event representative's with everyone else, so the first article shows what spread."""
+    the event representative's with the other stories, so the first article shows what spread
+    (its own copies would only mark it whole)."""
     if member is not copy.representative:
         return [copy.representative.url]
     if member is not event.representative:
         return [event.representative.url]
-    return [m.url for m in event.members if m is not member]
+    return [m.url for other in event.copies if other is not copy for m in other.members]
 
 
 def summary_html(document: ClusterDocument, crawl_summary: Mapping[str, Any] | None) -> str:
@@ -280,8 +302,25 @@ _PAGE = """<!DOCTYPE html>
 <div id="events"></div>
 <nav class="pager" id="pager-bottom" aria-label="Pages"></nav>
 </section>
+<section id="lost" hidden><h2>Pages not kept</h2>
+<div class="controls lost-controls">
+<select id="lost-reason" aria-label="Reason"><option value="">Every reason</option></select>
+<input type="search" id="lost-search" placeholder="Filter by URL or reason…"
+ aria-label="Filter pages">
+</div>
+<div id="lost-count"></div>
+<div id="lost-list" class="lost-list"></div>
+<nav class="pager" id="lost-pager" aria-label="Pages of pages not kept"></nav>
+</section>
 </main>
+<aside class="review-bar" id="review-bar" aria-label="Review decisions">
+<span id="review-count"></span>
+<button type="button" id="review-show" aria-expanded="false">Decisions</button>
+<button type="button" id="review-save">Save decisions file</button>
+<ol id="review-list" hidden></ol>
+</aside>
 <script type="application/json" id="report-index">{index}</script>
+<script type="application/json" id="review">{review}</script>
 {blocks}
 <script>{script}</script>
 </body>

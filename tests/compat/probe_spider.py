@@ -17,7 +17,7 @@ class ProbeSpider(scrapy.Spider):
     name = "probe"
     seen: list[dict[str, Any]]
 
-    async def start(self):  # type: ignore[override]
+    async def start(self):
         self.seen = []
         for n in range(2):
             yield scrapy.Request(f"data:text/html,<p>page {n}</p>", dont_filter=True)

@@ -49,12 +49,20 @@ def test_a_merge_keeps_the_older_id_and_logs_the_other():
                                       "into": "m", "articles": 1}
 
 
-def test_a_split_gives_the_smaller_part_a_new_id():
+def test_a_split_gives_the_new_part_a_new_id():
     ids = EventIds()
     committed(ids, {"a": ["a", "b", "c"]})
+    # The part holding the article the id is named after keeps it, however small.
     names = committed(ids, {"a": ["a"], "b": ["b", "c"]})
-    assert names == {"b": "a", "a": "a~2"}  # the part with most earlier articles keeps it
-    assert [(c.change, c.id, c.into) for c in ids.log] == [("split", "a~2", "a")]
+    assert names == {"a": "a", "b": "b"}
+    assert [(c.change, c.id, c.into) for c in ids.log] == [("split", "b", "a")]
+    # A merge and a split at once: "x" stays with its own article, merged into the older "b";
+    # the rest of x's event is new.
+    committed(ids, {"b": ["b", "c"], "x": ["x", "y", "z"]})
+    names = committed(ids, {"b": ["b", "c", "x"], "y": ["y", "z"]})
+    assert names == {"b": "b", "y": "y"}
+    assert [(c.change, c.id, c.into) for c in ids.log[1:]] == [("merged", "x", "b"),
+                                                               ("split", "y", "x")]
 
 
 def test_ids_and_log_survive_a_save():

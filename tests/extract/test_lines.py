@@ -196,3 +196,33 @@ def test_short_headline_is_not_searched_inside_a_paragraph() -> None:
 
 def test_korean_is_counted_by_its_spaces() -> None:
     assert Line.of("악녀의 덫에 걸린 이유리, 의외로 막장극 어울리는 남상미").words == 8
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hace 28 minutos", "há 2 horas", "il y a 3 heures", "vor 5 Minuten", "an hour ago",
+     "2 uur geleden", "3 ore fa", "5 menit yang lalu", "12 days ago"],
+)
+def test_a_comment_s_or_teaser_s_age_in_any_language_is_furniture(text: str) -> None:
+    assert lines.is_boilerplate(Line.of(text))
+
+
+@pytest.mark.parametrize(
+    "text", ["Comentar", "Comments (12)", "Komentar", "Leave a reply", "12 Comments", "Kommentare"]
+)
+def test_comments_headings(text: str) -> None:
+    assert lines.is_comments_heading(Line.of(text, "head"))
+
+
+@pytest.mark.parametrize(
+    "text", ["Comments are closed on this page today.", "The comments of the minister"]
+)
+def test_a_sentence_about_comments_is_no_heading(text: str) -> None:
+    assert not lines.is_comments_heading(Line.of(text))
+
+
+def test_only_the_page_s_own_address_on_a_line_is_a_share_box() -> None:
+    host = "mysanantonio.com"
+    assert lines.is_own_address("https://www.mysanantonio.com/news/article/Cat-14848175.php", host)
+    assert not lines.is_own_address("http://amzn.to/2iJFhRj", host)  # an affiliate link: text
+    assert not lines.is_own_address("See https://www.mysanantonio.com/ for more", host)

@@ -4,6 +4,7 @@ clusters alike (`-s JOBDIR`, `crawler.resume`)."""
 
 from __future__ import annotations
 
+import functools
 import random
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,12 @@ def test_a_job_interrupted_at_random_points_ends_as_the_uninterrupted_one(
     command = crawl_command(tmp_path, jobdir)
     points = sorted(rng.sample(range(1, done_pages), 2 if seed % 3 == 0 else 1))
     for point in points:
-        run_and_kill(command, lambda point=point: journal_lines(jobdir) >= point,
+        run_and_kill(command, functools.partial(journal_reached, jobdir, point),
                      tmp_path / "interrupted.log", way=rng.choice(WAYS), may_end_first=True)
     run_to_end(command)
     assert_same_job(job_output(tmp_path), whole)
+
+
+def journal_reached(jobdir: Path, lines: int) -> bool:
+    """Whether the job's journal holds `lines` pages: the point to stop the crawl at."""
+    return journal_lines(jobdir) >= lines

@@ -1,18 +1,25 @@
 """Headless Chromium for the report tests: the page as a person's browser renders it.
 
 `--dump-dom` prints the DOM after the page's script ran, so the test reads what is on screen
-without a DevTools client. In CI (env CI set) a missing browser fails the test instead of
-skipping it: `.ci/run` installs Debian's `chromium`."""
+without a DevTools client; a test that clicks and downloads drives the same browser with
+Playwright (`driven_chromium`). In CI (env CI set) a missing browser fails the test instead of
+skipping it: `.ci/run` installs Debian's `chromium`, pip installs Playwright (a dev dependency)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lxml.html
 
 from tests.conftest import unavailable
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking")
@@ -49,27 +56,6 @@ def rendered_dom(url: str, profile: Path) -> lxml.html.HtmlElement:
     return dom
 
 
-def page_width(report: Path, profile: Path, width: int) -> tuple[int, int]:
-    """(scroll width, widest event title) of the report laid out in a window `width` pixels
-    wide, measured by a script added to a copy of the page (the report itself is left as it
-    is)."""
-    probe = report.with_name("width-probe.html")
-    # Headless Chromium keeps its window 500 px wide at least: the page is also held to
-    # `width`, and what overflows it shows in the body's scroll width.
-    measure = (f"<style>html {{ width: {width}px }}</style>"
-               "<script>addEventListener('load', () => setTimeout(() => {"
-               "const titles = [...document.querySelectorAll('.event-head .title')];"
-               "document.body.dataset.scrollWidth = document.body.scrollWidth;"
-               "document.body.dataset.titleWidth = Math.min(...titles.map(t => t.clientWidth));"
-               "}, 500));</script>")
-    probe.write_text(report.read_text(encoding="utf-8").replace("</body>", measure + "</body>"),
-                     encoding="utf-8")
-    html = _run(probe.resolve().as_uri(), profile, "--dump-dom", f"--window-size={width},900")
-    body = lxml.html.fromstring(html.replace("<wbr>", "")).find("body")
-    assert body is not None and body.get("data-scroll-width"), "the probe did not run"
-    return int(body.get("data-scroll-width")), int(body.get("data-title-width"))
-
-
 def screenshot(url: str, profile: Path, path: Path, size: str = "1280,2000") -> Path:
     _run(url, profile, f"--screenshot={path}", f"--window-size={size}")
     assert path.stat().st_size > 10_000, "screenshot is empty"
@@ -78,3 +64,31 @@ def screenshot(url: str, profile: Path, path: Path, size: str = "1280,2000") -> 
 
 def text(node: lxml.html.HtmlElement) -> str:
     return " ".join(node.text_content().split())
+
+
+@contextmanager
+def driven_chromium() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright over the DevTools protocol, for what a dump of
+    the DOM cannot do (clicks, a download). Playwright's own browser download is not used: it
+    launches the system's `chromium`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(),
+                                             args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser: Browser, url: str, width: int) -> Page:
+    """A new page `width` pixels wide at `url`, once its script has run without an error."""
+    page = browser.new_page(viewport={"width": width, "height": 900}, accept_downloads=True)
+    page.set_default_timeout(5000)  # a missing element fails in seconds, not half a minute
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector("html[data-ready]")
+    assert not errors, errors
+    return page

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lxml.html
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.report.browser import driven_chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 SEED_EVENT = "trump-putin-telepon-2025-02-12"
 _WORD = re.compile(r"\w+")
@@ -104,3 +109,12 @@ def write_records(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                     encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright, one per test module that clicks. Not one for the
+    session: while Playwright runs, its event loop is the thread's running loop, and the tests
+    of other modules that call `asyncio.run` would fail."""
+    with driven_chromium() as chromium:
+        yield chromium

@@ -14,7 +14,6 @@ from crawler.report import ClusterDocument, build_clusters, write_report
 from tests.report.browser import (
     chromium_path,
     page_url,
-    page_width,
     rendered_dom,
     screenshot,
     text,
@@ -154,17 +153,3 @@ def test_five_thousand_clusters_stay_usable(tmp_path: Path, profile: Path) -> No
     (opened,) = dom.xpath(f'//section[@data-id="{target.id}"]')
     assert len(opened.find_class("card")) == 2
     assert len(dom.find_class("card")) == 2  # other clusters stay closed
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("width", [1400, 390])
-def test_the_page_fits_a_desktop_and_a_phone_without_sideways_scrolling(
-    fixture_report: tuple[Path, ClusterDocument], profile: Path, width: int,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
-    report, _ = fixture_report
-    scroll_width, narrowest_title = page_width(report, profile, width)
-    assert scroll_width <= width, f"the page scrolls sideways at {width} px ({scroll_width} px)"
-    assert narrowest_title >= min(width, 400) // 2, "an event title is squeezed to a sliver"
-    screenshot(page_url(report), profile,
-               artifact_dir(tmp_path_factory) / f"report-{width}px.png", size=f"{width},1600")

@@ -26,14 +26,15 @@ def test_report_is_one_file_without_network(
     # No external asset: nothing to load by src/href, no stylesheet link, no fetch.
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
     assert "<link" not in html and "fetch(" not in html and "innerHTML" not in html
-    assert html.count('type="application/json"') == 1 + 16
+    # The list's index, the review data (rejects, decisions) and one block per event.
+    assert html.count('type="application/json"') == 2 + 16
 
 
 def test_hostile_text_stays_inside_its_json(tmp_path: Path) -> None:
     records = hostile_records()
     paths = write_report(tmp_path, records, build_clusters(records))
     html = paths.report_html.read_text(encoding="utf-8")
-    assert len(re.findall(r"<script[\s>]", html)) == 3 and html.count("</script>") == 3
+    assert len(re.findall(r"<script[\s>]", html)) == 4 and html.count("</script>") == 4
     assert "<img" not in html and "<b>" not in html and "<i>" not in html
     assert TITLE not in html and BODY not in html
 

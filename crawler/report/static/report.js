@@ -1,5 +1,3 @@
-(function () {
-  'use strict';
   // Every piece of article text goes through text nodes, never through the HTML parser, so a
   // title holding a script tag is shown as those characters.
   const PAGE_SIZE = __PAGE_SIZE__;
@@ -8,6 +6,8 @@
   const SVG = 'http://www.w3.org/2000/svg';
   const index = JSON.parse(document.getElementById('report-index').textContent);
   const events = index.events;
+  const storyEvent = new Map();  // a story's original -> its event, for explanations' links
+  events.forEach((ev, i) => { for (const url of ev.stories) storyEvent.set(url, i); });
   const detailCache = new Map();
   const haystackCache = new Map();
   const state = { q: '', site: '', sort: 'size', multi: false, page: 1, open: new Set() };
@@ -55,6 +55,7 @@
     state.multi = params.get('multi') === '1';
     state.page = Math.max(1, parseInt(params.get('page') || '1', 10) || 1);
     state.open = new Set(opened);
+    lostState.reason = params.get('reason') || '';
   }
   function writeState() {
     const params = new URLSearchParams();
@@ -64,6 +65,7 @@
     if (state.multi) params.set('multi', '1');
     if (state.page > 1) params.set('page', String(state.page));
     for (const id of state.open) params.append('open', id);
+    if (lostState.reason) params.set('reason', lostState.reason);
     const hash = params.toString();
     // The hash, not the query: it changes without a reload and works on file:// pages.
     try {
@@ -173,16 +175,17 @@
     const data = detail(i);
     const cards = [];
     data.copies.forEach((copy, c) => {
-      for (const m of copy.members) cards.push(memberCard(m, copy, c));
+      for (const m of copy.members) cards.push(memberCard(m, copy, c, data));
     });
     body.append(
+      eventTools(i),
       timeline(data),
       el('p', { class: 'legend' }, ['Cards side by side; the top colour is the copy cluster. ' +
         'Highlighted: passages shared with the copy\u2019s original (for an original: with the ' +
-        'event\u2019s first article).']),
+        'event representative; for the representative: with the other stories).']),
       el('div', { class: 'cards' }, cards));
   }
-  function memberCard(m, copy, c) {
+  function memberCard(m, copy, c, data) {
     const color = COLORS[c % COLORS.length];
     const badges = [];
     if (m.lead) badges.push(el('span', { class: 'badge lead' }, ['event representative']));
@@ -195,7 +198,9 @@
     const meta = [el('div', { class: 'meta', dir: 'auto' }, [(m.site || 'unknown site') +
       (m.source && m.source !== m.site ? ' \u00b7 credits ' + m.source : '') + ' \u00b7 ' +
       shortDate(m.published)])];
-    if (score) meta.push(el('div', { class: 'meta' }, [score]));
+    const why = explanationBlock(m, data);
+    if (score && !why) meta.push(el('div', { class: 'meta' }, [score]));
+    const tools = reviewTools(m, copy, data);
     const link = href
       ? el('a', { href: href, rel: 'noopener noreferrer', target: '_blank' }, [m.url])
       : el('span', { class: 'meta' }, [m.url]);
@@ -206,6 +211,8 @@
     }, [
       el('header', {}, [el('div', { class: 'badges' }, badges),
         el('h4', { dir: 'auto' }, breakable(m.title || '(no title)')), ...meta, link]),
+      ...(why ? [why] : []),
+      ...(tools ? [tools] : []),
       el('div', { class: 'text', dir: 'auto' }, highlighted(m.body, m.marks)),
       el('div', { class: 'shared' }, [m.marks.length
         ? m.marks.length + ' shared passage' + (m.marks.length === 1 ? '' : 's') + ', ' +
@@ -329,18 +336,19 @@
       render();
     });
   }
+  function openEvent(i) {
+    // Shows event `i` opened, on its page, with every filter cleared.
+    state.q = ''; state.site = ''; state.multi = false; state.open.add(events[i].id);
+    state.page = 1 + Math.floor(selected().indexOf(i) / PAGE_SIZE);
+    render();
+    document.querySelector('.event[data-index="' + i + '"]').scrollIntoView();
+  }
   function fillLargest() {
     const list = document.getElementById('largest');
     for (let i = 0; i < Math.min(5, events.length); i++) {
       const ev = events[i];
       const link = el('a', { href: '#open=' + encodeURIComponent(ev.id) }, [ev.title || ev.id]);
-      link.addEventListener('click', (event) => {
-        event.preventDefault();
-        state.q = ''; state.site = ''; state.multi = false; state.open.add(ev.id);
-        state.page = 1 + Math.floor(selected().indexOf(i) / PAGE_SIZE);
-        render();
-        document.querySelector('.event[data-index="' + i + '"]').scrollIntoView();
-      });
+      link.addEventListener('click', (event) => { event.preventDefault(); openEvent(i); });
       list.append(el('li', { dir: 'auto' }, [link, ' \u2014 ' + ev.size + ' articles, ' +
         ev.sites.length + ' outlets']));
     }
@@ -349,6 +357,8 @@
   readState();
   fillControls();
   fillLargest();
+  fillReview();
+  fillLost();
   // Opening a cluster by link (#open=ID) jumps to its page when no page is given.
   if (state.open.size && !/[?#&]page=/.test(location.href)) {
     const found = selected();
@@ -357,4 +367,3 @@
   }
   render();
   document.documentElement.setAttribute('data-ready', '1');
-})();

@@ -1,0 +1,83 @@
+"""The graph the event level of the clustering agglomerates, kept for explaining it
+(`crawler.dedup.explain`): `event_graph` takes the steps of `cluster.event_clusters`, calling
+the same functions in the same order, and keeps what that function lets go (candidate pairs,
+similarities, scaled scores, the stories' feature vectors). `EventGraph.labels` is average link
+over it; `tests/dedup/test_explain.py` checks they are `event_clusters`'s labels, on the fixture
+corpus and on ECB+, so a change to one without the other fails there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from crawler.dedup import rules
+from crawler.dedup.arrays import sorted_unique, unique_pairs
+from crawler.dedup.cluster import (
+    _units_within_window,
+    feature_ranks,
+    feature_weights,
+    pair_similarity,
+    salient_pairs,
+    scaled_similarity,
+    unit_vectors,
+)
+from crawler.dedup.features import FeatureBatch
+from crawler.dedup.graph import average_link
+from crawler.dedup.options import DedupOptions
+
+_PAD_HASH = 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class EventGraph:
+    """The graph `cluster.event_clusters` agglomerates: one node per unit (copy cluster, each
+    labelled by its smallest member position), candidate `pairs` (unit indices, lo < hi) with
+    their feature `similarity`, `scaled` similarity and `scores`, the units' event `vectors`
+    and their `size` in articles."""
+
+    unit_label: np.ndarray
+    unit_of: np.ndarray
+    pairs: np.ndarray
+    similarity: np.ndarray
+    scaled: np.ndarray
+    scores: np.ndarray
+    vectors: np.ndarray
+    size: np.ndarray
+
+    def labels(self, options: DedupOptions) -> np.ndarray:
+        """The event labels average link gives over this graph (the clustering's own)."""
+        merged = average_link(np.arange(len(self.unit_label)), self.pairs, self.scores,
+                              options.event_threshold, self.size)
+        return self.unit_label[merged[self.unit_of]]
+
+
+def event_graph(features: FeatureBatch, copy_labels: np.ndarray, published: np.ndarray,
+                options: DedupOptions) -> EventGraph:
+    """The event graph of `cluster.event_clusters`, step by step with its functions."""
+    o = options
+    weights = feature_weights(features, o, copy_labels)
+    chosen, rank = feature_ranks(weights, max(o.event_salient, o.event_similarity_features))
+    unit_label = sorted_unique(copy_labels)
+    unit_of = np.searchsorted(unit_label, copy_labels)
+    m = len(unit_label)
+    found = unit_of[salient_pairs(weights, chosen[rank < o.event_salient], o)]
+    found = found[found[:, 0] != found[:, 1]]
+    pairs = unique_pairs(np.sort(found, axis=1), m)
+    pairs = pairs[_units_within_window(published, unit_of, m, pairs, o)]
+    vectors = unit_vectors(weights, chosen[rank < o.event_similarity_features], unit_of, m,
+                           o.event_similarity_features)
+    sims = pair_similarity(vectors, pairs, o.workers)
+    scaled = scaled_similarity(pairs, sims, m, o)
+    scores = rules.event_scores(sims, scaled, o)
+    size = np.bincount(unit_of, minlength=m).astype(float)
+    return EventGraph(unit_label, unit_of, pairs, sims, scaled, scores, vectors, size)
+
+
+def unpack(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A packed event vector's hashes (increasing) and float weights, padding left out."""
+    hashes = (row >> np.uint64(32)).astype(np.uint32)
+    weights = (row & np.uint64(0xFFFFFFFF)).astype(np.uint32).view(np.float32).astype(float)
+    keep = hashes != _PAD_HASH
+    return hashes[keep], weights[keep]

@@ -1,0 +1,129 @@
+"""Which of several candidate bodies is the article, judged by what the page says of itself.
+
+One heuristic fails somewhere: trafilatura's pass takes a list of teasers for the article, or
+finds nothing in a table layout; the densest text block takes a comment thread. The page's own
+metadata says what its article is about: the JSON-LD `articleBody` is the text itself, and
+`og:description` (or the description meta) is its lead or summary. A candidate is checked
+against that evidence, and when it fails the check the other candidates are tried and the best
+supported one wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.extract.meta import PageMeta
+
+_WORD_RE = re.compile(r"\w+")
+_UNSPACED_RE = re.compile(r"[\u0e00-\u0e7f\u1000-\u109f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_MIN_TERM_CHARS = 4
+"""Shorter words ("the", "dan", "und") are in every text: they say nothing of which one."""
+_MIN_LEAD_TERMS = 5
+"""A description with fewer content words ("Read the latest news") is no evidence."""
+_MIN_BODY_TERMS = 40
+"""An `articleBody` with fewer is a teaser of the article, read as a lead."""
+LOW_LEAD_SUPPORT = 0.35
+"""Below this share of the lead's content words in the body, the body is about something else
+(a teaser list, an event box, another story)."""
+LEAD_SHARE = 0.6
+"""A paragraph holding this share of the description's terms is the lead the description
+repeats (the headline holds fewer: it is passed over anyway)."""
+LOW_BODY_SUPPORT = 0.6
+"""Below this share of the declared `articleBody`'s words, the body misses most of the text."""
+_LOOKED_UP_TERMS = 40
+"""Evidence with at most this many terms is looked up in a body, more is intersected."""
+CLEARLY_BETTER = 0.25
+"""A candidate whose support is this much higher than the primary's is the article: a teaser
+list shares a few words with the lead, the article most of them."""
+
+
+
+def terms(text: str) -> frozenset[str]:
+    """Content terms of a text: lower-cased words of 4+ characters; for scripts written
+    without spaces (CJK, Thai, Burmese) and Hangul, character pairs."""
+    found: set[str] = set()
+    for word in _WORD_RE.findall(text.lower()):
+        if _UNSPACED_RE.search(word):
+            found.update(word[i : i + 2] for i in range(len(word) - 1))
+        elif len(word) >= _MIN_TERM_CHARS and not word.isdigit():
+            found.add(word)
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the page's metadata says its article holds."""
+
+    body: frozenset[str] = frozenset()
+    """Terms of the JSON-LD `articleBody`, when it is the text (long enough)."""
+    lead: frozenset[str] = frozenset()
+    """Terms of `og:description` / the description meta (or a short `articleBody`)."""
+    body_text: str = ""
+    """The JSON-LD `articleBody` itself: the last candidate when no block of the page holds
+    the article."""
+
+    @classmethod
+    def of(cls, meta: PageMeta) -> Evidence:
+        declared: Any = meta.ld.get("articleBody")
+        body_text = declared.strip() if isinstance(declared, str) else ""
+        body = terms(body_text)
+        description = meta.first("og:description", "description", "twitter:description") or ""
+        lead = terms(description)
+        if len(body) < _MIN_BODY_TERMS:
+            lead, body, body_text = lead | body, frozenset(), ""
+        return cls(body, lead if len(lead) >= _MIN_LEAD_TERMS else frozenset(), body_text)
+
+    def support(self, text: str) -> float | None:
+        """Share of the evidence's terms found in `text`; None when the page gives none."""
+        evidence = self.body or self.lead
+        if not evidence:
+            return None
+        if len(evidence) > _LOOKED_UP_TERMS:
+            return len(evidence & terms(text)) / len(evidence)
+        # a description's few terms are looked up in the text (C substring searches) rather than
+        # the text split into terms: a tenth of the cost on a long body
+        lowered = text.lower()
+        return sum(term in lowered for term in evidence) / len(evidence)
+
+    def leads(self, paragraph: str) -> bool:
+        """Whether a paragraph is the page's lead: it holds most of the description's terms."""
+        return bool(self.lead) and len(self.lead & terms(paragraph)) >= LEAD_SHARE * len(self.lead)
+
+    def doubts(self, text: str) -> bool:
+        """Whether a body needs a second look: empty, or not about what the page says its
+        article is about."""
+        if not text:
+            return True
+        support = self.support(text)
+        if support is None:
+            return False
+        return support < (LOW_BODY_SUPPORT if self.body else LOW_LEAD_SUPPORT)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way of reading the article: its cleaned text and its size in words."""
+
+    name: str
+    text: str
+    words: int
+
+
+def choose(candidates: list[Candidate], evidence: Evidence) -> Candidate | None:
+    """The candidate to keep: the first (primary) one unless it is empty (then the best
+    supported one, the longest among equals) or another is clearly better supported by the
+    page's evidence (the article against a teaser list). A candidate that is only longer does
+    not win: the densest block and the full cascade add bylines, captions and comments around
+    a short story more often than they find more of it."""
+    present = [c for c in candidates if c.words]
+    if not present:
+        return None
+    support = {c.name: evidence.support(c.text) or 0.0 for c in present}
+    best = max(present, key=lambda c: (round(support[c.name], 1), c.words))
+    primary = candidates[0]
+    if not primary.words or support[best.name] - support[primary.name] >= CLEARLY_BETTER:
+        return best
+    return primary
