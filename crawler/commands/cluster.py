@@ -9,6 +9,11 @@ an index persisted by earlier runs or crawls, and the index is saved back; `--re
 table of the largest clusters. `--explain URL` prints why an article is in its copy and event
 cluster. `--decisions FILE` (or `DEDUP_DECISIONS`) applies a reviewer's decisions, saved from
 the report, as must-link and cannot-link constraints (`crawler.dedup.decisions`).
+
+`scrapy cluster --index PATH --current-ids FILE [--rewrite OLD.jsonl ...] [--event-log LOG]`
+clusters what the index holds and writes every article's current ids (events keep their ids
+as they grow, `crawler.dedup.ids`), gives earlier output files those ids in place, and writes
+the log of event merges and splits; no input file is needed.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from scrapy.exceptions import UsageError
 from crawler.checks import SettingsError, check_settings
 from crawler.command import ProjectCommand
 from crawler.dedup import DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
+from crawler.dedup.current import rewrite_ids, write_current_ids, write_event_log
 from crawler.dedup.decisions import Decisions, DecisionsError, read_decisions
 from crawler.dedup.jsonl import ClusterReport, NoRecords, cluster_jsonl
 from crawler.files import read_jsonl
@@ -34,7 +40,8 @@ SKIPS_SHOWN = 20
 
 class Command(ProjectCommand):
     usage = ("IN.jsonl -o OUT.jsonl [--index PATH] [--reset-index] [--report DIR] "
-             "[--decisions FILE] [--explain URL]")
+             "[--decisions FILE] [--explain URL]\n"
+             "       --index PATH --current-ids FILE [--rewrite OLD.jsonl ...] [--event-log LOG]")
     summary = "Add copy_cluster and event_cluster to a JSONL file of article records"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -51,11 +58,25 @@ class Command(ProjectCommand):
                                  "(default: DEDUP_DECISIONS)")
         parser.add_argument("--explain", metavar="URL", action="append", default=[],
                             help="print why the article URL is in its clusters (repeatable)")
+        parser.add_argument("--current-ids", metavar="FILE",
+                            help="write the current ids of every article the index holds")
+        parser.add_argument("--rewrite", metavar="OLD", nargs="+", default=[],
+                            help="earlier output files to give the current ids, in place")
+        parser.add_argument("--event-log", metavar="FILE",
+                            help="write the index's log of event merges and splits")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        index_path = opts.index if opts.index else (
+            self.settings.get("DEDUP_INDEX") if opts.index == "" else None)
+        if opts.current_ids or opts.rewrite or opts.event_log:
+            if args or opts.output or not index_path:
+                raise UsageError("--current-ids, --rewrite and --event-log take --index PATH "
+                                 "and no input file")
+            self._current(opts, index_path)
+            return
         if len(args) != 1 or not opts.output:
             raise UsageError("expected one input file and -o OUT.jsonl")
-        assert self.settings is not None
         src = Path(args[0])
         if not src.is_file():
             raise UsageError(f"no such file: {src}")
@@ -65,8 +86,6 @@ class Command(ProjectCommand):
             self._fail(str(exc))
             return
         options = DedupOptions.from_settings(self.settings)
-        index_path = opts.index if opts.index else (
-            self.settings.get("DEDUP_INDEX") if opts.index == "" else None)
         reset = opts.reset_index or self.settings.getbool("DEDUP_RESET")
         decisions_path = opts.decisions or self.settings.get("DEDUP_DECISIONS") or ""
         try:
@@ -102,6 +121,37 @@ class Command(ProjectCommand):
                 self._explain(records, explained, opts.explain, opts.output)
             if opts.report:
                 self._report(records, explained, Path(opts.report), decisions)
+
+    def _current(self, opts: argparse.Namespace, index_path: str) -> None:
+        """The current ids of the index at `index_path`, written and given to earlier files."""
+        assert self.settings is not None
+        missing = [f for f in opts.rewrite if not Path(f).is_file()]
+        if missing:
+            raise UsageError(f"no such file: {missing[0]}")
+        if not Path(index_path).is_file():
+            raise UsageError(f"no dedup index at {index_path}")
+        try:
+            index = DedupIndex.load(index_path, DedupOptions.from_settings(self.settings))
+            assigned = index.assignments()
+            index.save(index_path)  # the ids just given are the ones later runs keep
+            if opts.current_ids:
+                write_current_ids(opts.current_ids, assigned)
+            for old in opts.rewrite:
+                changed, unknown = rewrite_ids(Path(old), assigned)
+                print(f"{old}: {changed} records given their current ids"
+                      + (f", {unknown} not in the index" if unknown else ""))
+            if opts.event_log:
+                write_event_log(opts.event_log, index.event_log())
+        except (IndexMismatchError, IndexUnreadable) as exc:
+            self._fail(str(exc))
+            return
+        except OSError as exc:
+            self._fail(f"cannot write ({exc}); earlier files were left as they were")
+            return
+        events = len({a.event_cluster for a in assigned.values()})
+        print(f"{len(assigned)} articles in {events} events"
+              + (f" -> {opts.current_ids}" if opts.current_ids else "")
+              + f"; {len(index.event_log())} merges and splits logged")
 
     def _fail(self, message: str) -> None:
         print(f"scrapy cluster: {message}", file=sys.stderr)

@@ -7,8 +7,11 @@ Two answers, on purpose:
 - `DedupIndex.assignments()` clusters everything in the index from scratch, in key order, so it
   is a function of the set of documents only: the same whatever the order they were added in,
   and the same for one crawl over everything as for two crawls on a persisted index.
-  Cluster ids are the key of the cluster's representative (an original rather than a credited
-  republication, then the earliest published, then the smallest key), so they are stable too.
+  A copy cluster's id is the key of its representative (an original rather than a credited
+  republication, then the earliest published, then the smallest key). An event's id is its
+  representative's key when it is first found, and then stays put as it grows, merges or
+  splits (`crawler.dedup.ids`): each full clustering is matched to the ids of the last one, and
+  the index keeps a log of merges and splits (`event_log`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from crawler.dedup.analyse import Analysed, analyse, analyse_many, concat, take
 from crawler.dedup.cluster import copy_clusters, event_clusters, representatives
 from crawler.dedup.features import FeatureBatch
 from crawler.dedup.heap import large_heap
+from crawler.dedup.ids import EventIds
 from crawler.dedup.incremental import Incremental
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment, Document
@@ -78,6 +82,7 @@ class DedupIndex:
         self._parts: list[Analysed] = []
         self._row: dict[str, int] = {}
         self._incremental: Incremental | None = None
+        self._event_ids = EventIds()
         self.decisions: Decisions | None = None
         """A reviewer's corrections (`crawler.dedup.decisions`), applied to every clustering of
         `assignments` after the rules have spoken; None: the rules alone."""
@@ -118,15 +123,28 @@ class DedupIndex:
         self._incremental = None
 
     def assignments(self) -> dict[str, Assignment]:
-        """The final clustering of every document in the index, keyed and ordered by key."""
-        return self._assignments(list(self._row.values()))
+        """The final clustering of every document in the index, keyed and ordered by key; its
+        event ids become the index's current ones (saved with it), which the next clustering
+        keeps for the events that carry on."""
+        return self._assignments(list(self._row.values()), commit=True)
 
-    def _assignments(self, rows: Sequence[int]) -> dict[str, Assignment]:
+    def event_log(self) -> list[dict[str, object]]:
+        """The merges and splits of events over this index's clusterings, oldest first, as
+        plain dicts (`crawler.dedup.ids.EventChange`)."""
+        return [change.as_dict() for change in self._event_ids.log]
+
+    def _assignments(self, rows: Sequence[int], commit: bool = False) -> dict[str, Assignment]:
         """The clustering of the documents in `rows` alone, keyed and ordered by key."""
         with large_heap():
             keys, labels_copy, labels_event = self._cluster(rows)
+        events: dict[str, list[str]] = {}
+        for i, label in enumerate(labels_event.tolist()):
+            events.setdefault(keys[label], []).append(keys[i])
+        names, changes = self._event_ids.name(events)
+        if commit:
+            self._event_ids.commit(events, names, changes)
         return {
-            keys[i]: Assignment(keys[i], keys[labels_copy[i]], keys[labels_event[i]])
+            keys[i]: Assignment(keys[i], keys[labels_copy[i]], names[keys[labels_event[i]]])
             for i in range(len(keys))
         }
 
@@ -184,9 +202,13 @@ class DedupIndex:
                 )
                 published = data["published"].tolist()
                 original = data["original"].tolist()
+                # An index saved before event ids were kept has none: its next clustering
+                # names every event afresh.
+                event_ids = EventIds.from_arrays(keys, {name: data[name] for name in data.files
+                                                        if name.startswith("event_")})
         except IndexMismatchError:
             raise
-        except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
             # np.load raises any of these on an empty, cut-off or foreign file.
             raise IndexUnreadable(f"{path} is not a readable dedup index ({exc})") from exc
         if len(keys) != len(analysed) or len(published) != len(keys):
@@ -194,6 +216,7 @@ class DedupIndex:
         index._keys, index._published, index._original = keys, published, original
         index._parts = [analysed]
         index._row = {key: i for i, key in enumerate(keys)}
+        index._event_ids = event_ids
         return index
 
     @classmethod
@@ -236,6 +259,7 @@ class DedupIndex:
             "hashes": data.features.hashes,
             "tf": data.features.tf,
             "flags": data.features.flags,
+            **self._event_ids.arrays(keys),
         }
 
     def _append(self, docs: Sequence[Document], analysed: Analysed) -> int:

