@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from lxml.etree import XPath
 
 from crawler.extract import lines as rules
-from crawler.extract.choose import Candidate, Evidence, choose
+from crawler.extract.choose import SHORT_BODY_WORDS, Candidate, Evidence, choose
 from crawler.extract.dense import block_lines, dense_lines, lead_block, skipped
 from crawler.extract.lines import Line
 from crawler.extract.prepare import mark_not_body, unnest_paragraphs, wrap_loose_text
@@ -34,6 +34,8 @@ _WIDGET_SHARE = 0.5
 a larger one is the article going on below a widget whose links were dropped."""
 _LIST_RUN = 4
 """This many short lines in a row (not headings) are a list of the article, not furniture."""
+_SENTENCE_HEAD_WORDS = 12
+"""A heading this long that ends as a sentence ends is text, not a label."""
 _SENTENCE_END_RE = re.compile(r"[.!?\u2026\"\u201d')\]]\s*$")
 HUGE_TEXT_CHARS = 1_000_000
 """A page with more text than this (a 9 MB paragraph, 60,000 short ones) is read by the densest
@@ -116,8 +118,10 @@ def _trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
     # headlines and bylines do not end in a full stop
     while start and _is_short_sentence(lines[start - 1]):
         start -= 1
+    last = max(i for i, line in enumerate(lines) if _is_paragraph(line, options))
+    sentence_heads = any(_is_sentence_head(line) for line in lines[start:last])
     end = len(lines)
-    while end > start + 1 and _is_trailing_furniture(lines[end - 1], options):
+    while end > start + 1 and _is_trailing_furniture(lines[end - 1], options, sentence_heads):
         end -= 1
     return lines[start:end]
 
@@ -144,9 +148,20 @@ def _first_list_run(lines: list[Line]) -> int:
     return len(lines)
 
 
-def _is_trailing_furniture(line: Line, options: ExtractOptions) -> bool:
+def _is_sentence_head(line: Line) -> bool:
+    return (
+        line.kind == "head"
+        and line.words >= _SENTENCE_HEAD_WORDS
+        and _SENTENCE_END_RE.search(line.text) is not None
+    )
+
+
+def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: bool) -> bool:
     if line.kind == "head":
-        return True
+        # a widget heading is a label ("More from Sports"); on a page whose article writes its
+        # points as headings that are sentences (a listicle), the last points are such headings
+        # too, while teasers' summaries after another story are not the article's style
+        return not (sentence_heads and _is_sentence_head(line))
     return (
         line.kind == "p"
         and line.words < options.short_line_words
@@ -194,13 +209,24 @@ def _main_segment(segments: list[_Segment], options: ExtractOptions) -> list[Lin
     floor = options.min_segment_share * max(sizes)
     kept: list[Line] = []
     largest_before = 0
-    for seg, size in zip(segments, sizes, strict=True):
+    for i, (seg, size) in enumerate(zip(segments, sizes, strict=True)):
         if seg.comments and largest_before and largest_before >= article:
             break  # readers' comments after the article, however many: the rest is theirs
-        if size and size >= floor and not (seg.widget and size < _WIDGET_SHARE * largest_before):
+        teasers = seg.widget and size < _WIDGET_SHARE * largest_before
+        large = size >= floor and not teasers
+        if size and (large or _opens_article(segments, sizes, i, article)):
             kept.extend(seg.lines)
         largest_before = max(largest_before, size)
     return kept
+
+
+def _opens_article(segments: list[_Segment], sizes: list[int], i: int, article: int) -> bool:
+    """Whether run `i` is the article's beginning cut off by a box inside it: it is followed
+    at once by a widget heading ("Related", "Read more") whose run is the article itself."""
+    if i + 1 >= len(segments) or (i and sizes[i - 1]):
+        return False
+    following = segments[i + 1]
+    return following.widget and not following.comments and sizes[i + 1] == article
 
 
 def _merge_datelines(lines: list[Line]) -> list[Line]:
@@ -291,7 +317,7 @@ def extract_body(
         dense = dense_lines(tree, prune, links)
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
-    if not evidence.doubts(first.text):
+    if not evidence.doubts(first.text) and _words(first) >= SHORT_BODY_WORDS:
         return first
     # a second look when the body is empty or not about what the page's metadata says its
     # article is about: the other readings of the page, the best supported one wins; the cheap

@@ -112,6 +112,36 @@ class Candidate:
     words: int
 
 
+SHORT_BODY_WORDS = 120
+"""A body this short may be one block of a longer article (the lead alone, a first section, a
+teaser box beside the story): the page's other readings get a look."""
+EXTENDS_SHARE = 0.8
+"""A reading holding this share of a short body's terms is the same text going on."""
+EXTENDS_WORDS = 2.0
+"""...and it must be at least this many times longer to be taken for the whole article."""
+
+
+PROSE_SHARE = 0.6
+"""The text a longer reading adds is the article's when this share of its words is in lines
+that end as sentences end; a box of dates, a table or a list of headlines does not."""
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\"\u201d')\]]\s*$")
+
+
+def extends(longer: Candidate, short: Candidate) -> bool:
+    """Whether `longer` is the article that `short` is a part of: it holds nearly all of the
+    short body's terms and much more text, and what it adds is prose."""
+    if longer.words < EXTENDS_WORDS * short.words:
+        return False
+    own = terms(short.text)
+    if not own or len(own & terms(longer.text)) < EXTENDS_SHARE * len(own):
+        return False
+    shown = set(short.text.split("\n"))
+    added = [line for line in longer.text.split("\n") if line not in shown]
+    sizes = [(len(line.split()), bool(_SENTENCE_END.search(line))) for line in added]
+    total = sum(size for size, _ in sizes)
+    return total > 0 and sum(size for size, prose in sizes if prose) >= PROSE_SHARE * total
+
+
 def choose(candidates: list[Candidate], evidence: Evidence) -> Candidate | None:
     """The candidate to keep: the first (primary) one unless it is empty (then the best
     supported one, the longest among equals) or another is clearly better supported by the
@@ -126,4 +156,16 @@ def choose(candidates: list[Candidate], evidence: Evidence) -> Candidate | None:
     primary = candidates[0]
     if not primary.words or support[best.name] - support[primary.name] >= CLEARLY_BETTER:
         return best
+    if primary.words < SHORT_BODY_WORDS:
+        # a short body that is part of a longer reading is that reading's first block (the
+        # lead, a first section), unless the page's evidence speaks against the longer one
+        longer = [
+            c
+            for c in present
+            if c is not primary
+            and support[c.name] >= support[primary.name] - CLEARLY_BETTER / 5
+            and extends(c, primary)
+        ]
+        if longer:
+            return min(longer, key=lambda c: c.words)
     return primary
