@@ -21,7 +21,10 @@ from crawler.extract.stamps import (
 _SEE_ALSO_RE = re.compile(
     r"^\W*(?:(?:baca|lihat|simak|tonton|cek|klik|saksikan)\s+(?:juga|pula|selengkapnya|berita|artikel)"
     r"|(?:artikel|berita)\s+(?:terkait|lainnya|menarik|pilihan|rekomendasi)"
-    r"|read\s+(?:also|more)|also\s+read|see\s+also|related\s*:)\b",
+    r"|read\s+(?:also|more)|also\s+read|see\s+also|related\s*:)\b"
+    # Chinese: "原标题" (the headline the story first ran under), "【免责声明】" (disclaimer),
+    # "相关阅读" / "延伸阅读" (related reading)
+    r"|^\W*(?:原标题|原題|免责声明|免責聲明|相关阅读|延伸阅读|相关新闻|推荐阅读)",
     re.IGNORECASE,
 )
 WRITER_LABELS = r"penulis|reporter|pewarta|kontributor|writer"
@@ -32,7 +35,10 @@ REPORTED_BY = r"laporan\s+(?:wartawan|reporter|koresponden)"
 _STAFF_RE = re.compile(
     r"^\W*(?:editor|penulis|reporter|fotografer|redaksi|pewarta|penyunting|kontributor|"
     r"penerjemah|alih\s+bahasa|foto|video|grafis|sumber\s+foto|copy\s*editor|"
-    rf"{REPORTED_BY})\b[^:|\n]{{0,40}}?\s*[:|]",
+    # Chinese staff and date labels: editor in charge, editor, writer, reporter, photographer,
+    # published / updated at
+    r"责任编辑|责编|編輯|编辑|作者|记者|記者|摄影|攝影|实习生|发布时间|发布日期|發佈時間|更新时间|"
+    rf"{REPORTED_BY})\b[^:|\n\uff1a]{{0,40}}?\s*[:|\uff1a]",
     re.IGNORECASE,
 )
 _WRITER_RE = re.compile(
@@ -51,7 +57,9 @@ _PUBLISHED_AT_RE = re.compile(
     r"ditayangkan)\s+(?:di|pada|oleh)\b",
     re.IGNORECASE,
 )
-_SOURCE_RE = re.compile(r"^\W*(?:sumber|source)\s*[:\uff1a]", re.IGNORECASE)
+_SOURCE_RE = re.compile(
+    r"^\W*(?:sumber|source|本文来源|文章来源|来源|來源|稿源)\s*[:\uff1a]", re.IGNORECASE
+)
 _TAG_LINE_RE = re.compile(r"^\W*(?:tags?|topik|kata\s+kunci|keywords?)\s*[:\uff1a]", re.IGNORECASE)
 _HASHTAG_RE = re.compile(r"#\w+")
 # a whole line in parentheses: "(Tribunnews.com, Andari Wulan Nugrahani)", "(fyk/ash)", "(ant)"
@@ -91,7 +99,11 @@ _WIDGET_HEADING_RE = re.compile(
     r"latest\s+(?:news|stories|posts|articles|videos?)|don\W?t\s+miss|further\s+reading|"
     r"recent\s+(?:posts|stories|articles)|(?:more\s+)?must[\s-]reads?\b.*|"
     r"(?:berita|artikel|video)\s+(?:terkait|terpopuler|terkini|lainnya|pilihan|populer|terbaru)|"
-    r"terpopuler|terkini|populer|paling\s+banyak\s+dibaca|rekomendasi(?:\s+untuk\s+anda)?)"
+    r"terpopuler|terkini|populer|paling\s+banyak\s+dibaca|rekomendasi(?:\s+untuk\s+anda)?|"
+    # Chinese: related / recommended / hot / latest articles, "you may like", the editor's
+    # other articles
+    r"(?:相关|相關|热门|熱門|精彩|为您|為您)(?:推荐|推薦|文章|阅读|閱讀|新闻|新聞|资讯)|"
+    r"猜你喜欢|猜你喜歡|最新(?:文章|新闻|资讯)|热点(?:新闻|推荐)|小编最近文章|更多(?:新闻|精彩|文章))"
     r"\W*$",
     re.IGNORECASE,
 )
