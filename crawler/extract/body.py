@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from lxml.etree import XPath
 
 from crawler.extract import lines as rules
-from crawler.extract.choose import SHORT_BODY_WORDS, Candidate, Evidence, choose
-from crawler.extract.dense import block_lines, dense_lines, lead_block, skipped
+from crawler.extract.choose import Candidate, Evidence, choose
+from crawler.extract.dense import block_lines, dense_lines, densest_block, lead_block, skipped
 from crawler.extract.lines import Line
 from crawler.extract.prepare import mark_not_body, unnest_paragraphs, wrap_loose_text
 from crawler.extract.tables import foster_stray_content
@@ -317,11 +317,13 @@ def extract_body(
         dense = dense_lines(tree, prune, links)
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
-    if not evidence.doubts(first.text) and _words(first) >= SHORT_BODY_WORDS:
+    if not evidence.doubts(first.text) and not _more_text_around(tree, prune, first):
         return first
-    # a second look when the body is empty or not about what the page's metadata says its
-    # article is about: the other readings of the page, the best supported one wins; the cheap
-    # ones first, trafilatura's full cascade (a second extraction) only when none found text
+    # a second look when the body is empty, not about what the page's metadata says its article
+    # is about, or a small part of the page's densest text: the other readings of the page, the
+    # best supported one wins (or the one that holds the body and goes on with more prose); the
+    # cheap ones first, trafilatura's full cascade (a second extraction) only when none found
+    # text
     bodies = {"first": first}
     if dense is None:
         bodies["dense"] = clean(dense_lines(tree, prune, links), context)
@@ -352,6 +354,26 @@ def _is_huge(tree: HtmlElement) -> bool:
     if len(tree.text_content()) <= HUGE_TEXT_CHARS:
         return False
     return sum(len(text) for text in _VISIBLE_TEXTS(tree)) > HUGE_TEXT_CHARS
+
+
+MORE_TEXT = 2.0
+"""A page whose densest block holds this many times the body's characters may have more of the
+article than the fast pass read (the lead alone, a first section, the text before a figure, a
+teaser box beside the story)."""
+
+
+PARTIAL_CHARS = 5_000
+"""A body this long is the article's own container read whole: the fast pass stops short on a
+lead, a first section or the text before a figure, and those are shorter (the page is not
+walked again for its densest block then, a tenth of the extraction's cost)."""
+
+
+def _more_text_around(tree: HtmlElement, prune: list[str], body: Body) -> bool:
+    chars = sum(len(line) for line in body.lines)
+    if chars >= PARTIAL_CHARS:
+        return False
+    _, score = densest_block(tree, skipped(tree, prune))
+    return score >= MORE_TEXT * chars
 
 
 def _words(body: Body) -> int:

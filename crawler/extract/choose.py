@@ -112,11 +112,8 @@ class Candidate:
     words: int
 
 
-SHORT_BODY_WORDS = 120
-"""A body this short may be one block of a longer article (the lead alone, a first section, a
-teaser box beside the story): the page's other readings get a look."""
 EXTENDS_SHARE = 0.8
-"""A reading holding this share of a short body's terms is the same text going on."""
+"""A reading holding this share of a body's terms is the same text going on."""
 EXTENDS_WORDS = 2.0
 """...and it must be at least this many times longer to be taken for the whole article."""
 
@@ -145,9 +142,10 @@ def extends(longer: Candidate, short: Candidate) -> bool:
 def choose(candidates: list[Candidate], evidence: Evidence) -> Candidate | None:
     """The candidate to keep: the first (primary) one unless it is empty (then the best
     supported one, the longest among equals) or another is clearly better supported by the
-    page's evidence (the article against a teaser list). A candidate that is only longer does
-    not win: the densest block and the full cascade add bylines, captions and comments around
-    a short story more often than they find more of it."""
+    page's evidence (the article against a teaser list), or another holds the primary's text
+    and adds at least as much prose again (`extends`). A candidate that is only longer does not
+    win: the densest block and the full cascade add bylines, captions and comments around a
+    short story more often than they find more of it."""
     present = [c for c in candidates if c.words]
     if not present:
         return None
@@ -156,16 +154,13 @@ def choose(candidates: list[Candidate], evidence: Evidence) -> Candidate | None:
     primary = candidates[0]
     if not primary.words or support[best.name] - support[primary.name] >= CLEARLY_BETTER:
         return best
-    if primary.words < SHORT_BODY_WORDS:
-        # a short body that is part of a longer reading is that reading's first block (the
-        # lead, a first section), unless the page's evidence speaks against the longer one
-        longer = [
-            c
-            for c in present
-            if c is not primary
-            and support[c.name] >= support[primary.name] - CLEARLY_BETTER / 5
-            and extends(c, primary)
-        ]
-        if longer:
-            return min(longer, key=lambda c: c.words)
-    return primary
+    # a body that is part of a longer reading is that reading's first block (the lead, a first
+    # section, the text before a figure), unless the page's evidence speaks against the longer
+    longer = [
+        c
+        for c in present
+        if c is not primary
+        and support[c.name] >= support[primary.name] - CLEARLY_BETTER / 5
+        and extends(c, primary)
+    ]
+    return min(longer, key=lambda c: c.words) if longer else primary
