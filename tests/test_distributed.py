@@ -24,6 +24,7 @@ from scrapy.utils.misc import load_object
 
 from crawler.accounting import OUTCOMES
 from crawler.dedup import DedupOptions
+from crawler.dedup.decisions import SAME_EVENT, Decision, Decisions
 from crawler.distributed import (
     DistributedCrawl,
     ExportArticleOnce,
@@ -217,6 +218,30 @@ def test_merge_clusters_with_the_settings_the_job_was_given(tmp_path, capsys):
     assert copies("-s", "DEDUP_COPY_THRESHOLD=1", "-s", "DEDUP_COPY_CONTAINMENT=1") == 2
     assert main(["merge", str(tmp_path), "-s", "DEDUP_COPY_THRESHOLDS=1"]) == 2
     assert "did you mean DEDUP_COPY_THRESHOLD" in capsys.readouterr().err
+
+
+def test_merge_obeys_the_reviewers_decisions_the_job_was_given(tmp_path, capsys):
+    other = " ".join(f"Persebaya menang atas Arema FC di Stadion Gelora Bung Tomo, babak {n}."
+                     for n in "ABCDEFGHIJKLMNOPQRST")
+    rows = [{"url": "a", "title": "Banjir", "body": STORY},
+            {"url": "b", "title": "Banjir", "body": STORY.replace("nomor 20", "ke-20")},
+            {"url": "c", "title": "Pilkada", "body": other}]
+    (tmp_path / "articles-w1.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    decisions = tmp_path / "decisions.json"
+    decisions.write_text(Decisions((Decision(SAME_EVENT, "c", ("a",)),)).to_json())
+
+    def events(*settings: str) -> dict[str, str]:
+        assert main(["merge", str(tmp_path), *settings]) == 0
+        return {r["url"]: r["event_cluster"] for r in read_jsonl(tmp_path / "articles.jsonl")}
+
+    before = events()
+    assert before["a"] == before["b"] != before["c"]
+    after = events("-s", f"DEDUP_DECISIONS={decisions}")
+    assert after["a"] == after["b"] == after["c"]
+    decisions.write_text("{not json")
+    assert main(["merge", str(tmp_path), "-s", f"DEDUP_DECISIONS={decisions}"]) == 2
+    error = capsys.readouterr().err
+    assert "decisions.json" in error and "Traceback" not in error
 
 
 def test_a_failed_merge_leaves_the_previous_one(tmp_path, capsys):

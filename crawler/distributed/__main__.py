@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from scrapy_redis import connection
 
 from crawler.checks import SettingsError, check_settings
 from crawler.dedup import DedupOptions
+from crawler.dedup.decisions import Decisions, read_decisions
 from crawler.distributed.keys import (
     REDIS_ERRORS,
     REDIS_URL_ENV,
@@ -50,23 +52,33 @@ def worker_command(spider: str, folder: Path, worker: str, settings: list[str],
     return command
 
 
-def job_options(settings: list[str]) -> DedupOptions:
-    """The dedup options of a job whose workers get `-s settings`: the merge must cluster as
-    they did. Raises SettingsError for a mistyped or malformed setting."""
+@dataclass(frozen=True)
+class JobDedup:
+    """How a job clusters: the merge must cluster as its workers' crawls would have."""
+
+    options: DedupOptions
+    decisions: Decisions | None
+
+
+def job_dedup(settings: list[str]) -> JobDedup:
+    """The dedup options and reviewer's decisions of a job whose workers get `-s settings`.
+    Raises SettingsError for a mistyped or malformed setting, DecisionsError for an unreadable
+    decisions file."""
     project = get_project_settings()
     try:
         project.setdict(arglist_to_dict(settings), priority="cmdline")
     except ValueError:
         raise SettingsError(f"-s takes NAME=VALUE, not {settings}") from None
     check_settings(project)
-    return DedupOptions.from_settings(project)
+    path = project.get("DEDUP_DECISIONS") or ""
+    return JobDedup(DedupOptions.from_settings(project), read_decisions(path) if path else None)
 
 
 def job_exists(server: Redis, job: str) -> bool:
     return bool(server.exists(*JobKeys.for_job(job).all()))
 
 
-def run_workers(options: argparse.Namespace, dedup: DedupOptions) -> int:
+def run_workers(options: argparse.Namespace, dedup: JobDedup) -> int:
     """Starts N workers of one job, waits for them, merges their outputs; returns an exit code."""
     job = checked_name("job", options.job or options.spider)
     server = connection.get_redis(url=options.redis, socket_connect_timeout=5)
@@ -91,7 +103,7 @@ def run_workers(options: argparse.Namespace, dedup: DedupOptions) -> int:
         for n in range(1, options.workers + 1)
     ]
     codes = [worker.wait() for worker in workers]
-    merged = merge_outputs(folder, dedup)
+    merged = merge_outputs(folder, dedup.options, dedup.decisions)
     print(f"{options.workers} workers of job {job} exited with {codes}; merged "
           f"{merged.articles} articles ({merged.duplicates} duplicate lines dropped) and "
           f"{merged.rejects} rejects into {folder}")
@@ -121,13 +133,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     options = parse_arguments(argv)
     try:
-        dedup = job_options(options.set)
+        dedup = job_dedup(options.set)
         if options.command == "run":
             return run_workers(options, dedup)
         if not options.folder.is_dir():
             raise FileNotFoundError(f"no such job folder: {options.folder}")
-        merged = merge_outputs(options.folder, dedup)
-    except (SettingsError, ValueError, OSError) as exc:
+        merged = merge_outputs(options.folder, dedup.options, dedup.decisions)
+    except (SettingsError, ValueError, OSError) as exc:  # DecisionsError is a ValueError
         print(f"Error: {exc}", file=sys.stderr)
         return USAGE_EXIT_CODE
     print(f"{merged.articles} articles ({merged.duplicates} duplicate lines dropped), "

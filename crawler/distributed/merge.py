@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from crawler.dedup.index import DedupIndex
 from crawler.dedup.jsonl import cluster_jsonl
 from crawler.files import read_jsonl, replace_atomically, write_json_atomically
 from crawler.report import build_clusters, write_report
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from crawler.dedup import DedupOptions
+    from crawler.dedup.decisions import Decisions
 
 WORKER_FILES = ("articles-*.jsonl", "rejects-*.jsonl", "summary-*.json")
 
@@ -39,10 +41,12 @@ def write_lines(path: Path, rows: Iterable[dict[str, Any]]) -> None:
             out.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8", "replace"))
 
 
-def merge_outputs(folder: Path, options: DedupOptions) -> MergeResult:
+def merge_outputs(folder: Path, options: DedupOptions,
+                  decisions: Decisions | None = None) -> MergeResult:
     """Merges the per-worker files of a job folder: one line per page URL (first kept), page
     counts summed (a killed worker writes no summary: its pages are counted by the workers that
-    crawled them again), articles clustered with `options`, the job's (`run -s DEDUP_…`). Each
+    crawled them again), articles clustered with `options`, the job's (`run -s DEDUP_…`), under
+    a reviewer's `decisions` (`-s DEDUP_DECISIONS=…`) as the embedded crawl applies them. Each
     file is replaced whole, so a failed merge leaves the previous one."""
     articles: dict[str, dict[str, Any]] = {}
     duplicates = 0
@@ -65,7 +69,9 @@ def merge_outputs(folder: Path, options: DedupOptions) -> MergeResult:
     unclustered = folder / f".articles-merged.{uuid.uuid4().hex[:8]}.jsonl"
     try:
         write_lines(unclustered, articles.values())
-        cluster_jsonl(unclustered, folder / "articles.jsonl", options)
+        index = DedupIndex(options)
+        index.decisions = decisions
+        cluster_jsonl(unclustered, folder / "articles.jsonl", options, index=index)
     finally:
         unclustered.unlink(missing_ok=True)
     write_lines(folder / "rejects.jsonl", rejects.values())
