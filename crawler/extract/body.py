@@ -10,9 +10,14 @@ from lxml.etree import XPath
 
 from crawler.extract import lines as rules
 from crawler.extract.choose import Candidate, Evidence, choose
-from crawler.extract.dense import block_lines, dense_lines, densest_block, lead_block, skipped
+from crawler.extract.dense import Blocks, block_lines, lead_block, skipped
 from crawler.extract.lines import Line
-from crawler.extract.prepare import mark_not_body, unnest_paragraphs, wrap_loose_text
+from crawler.extract.prepare import (
+    NOT_BODY_XPATH,
+    mark_not_body,
+    unnest_paragraphs,
+    wrap_loose_text,
+)
 from crawler.extract.tables import foster_stray_content
 from crawler.extract.walk import LinkIndex, to_lines, trafilatura_body
 
@@ -302,10 +307,14 @@ def extract_body(
     foster_stray_content(tree)
     unnest_paragraphs(tree)
     wrap_loose_text(tree, context.options.loose_text_min_chars)
-    prune = [*mark_not_body(tree), *context.site.prune_xpath]
+    marked = mark_not_body(tree)
+    site_prune = list(context.site.prune_xpath)
+    prune = [NOT_BODY_XPATH, *site_prune] if marked else site_prune
+    # the elements the page walks below skip: the ones just marked and the site's pruned ones
+    blocks = Blocks(tree, marked | skipped(tree, site_prune) if site_prune else marked)
     links = LinkIndex(tree)
     if source_chars > HUGE_TEXT_CHARS and _is_huge(tree):
-        return clean(dense_lines(tree, prune, links), context)
+        return clean(blocks.dense_lines(links), context)
     # trafilatura's fast pass finds the article on most pages at two thirds of the cost; when it
     # fell back to flattening the whole page into one long paragraph (the story is
     # <br>-separated text or text-only <div>s, which its main pass does not read), the densest
@@ -314,10 +323,10 @@ def extract_body(
     raw = to_lines(xml, links) if xml is not None else []
     dense: list[Line] | None = None
     if _flattened(raw):
-        dense = dense_lines(tree, prune, links)
+        dense = blocks.dense_lines(links)
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
-    if not evidence.doubts(first.text) and not _more_text_around(tree, prune, first):
+    if not evidence.doubts(first.text) and not _more_text_around(blocks, first):
         return first
     # a second look when the body is empty, not about what the page's metadata says its article
     # is about, or a small part of the page's densest text: the other readings of the page, the
@@ -326,11 +335,10 @@ def extract_body(
     # text
     bodies = {"first": first}
     if dense is None:
-        bodies["dense"] = clean(dense_lines(tree, prune, links), context)
-    skip = skipped(tree, prune)
-    lead = lead_block(tree, skip, evidence.leads) if evidence.lead else None
+        bodies["dense"] = clean(blocks.dense_lines(links), context)
+    lead = lead_block(tree, blocks.skip, evidence.leads) if evidence.lead else None
     if lead is not None:
-        bodies["lead"] = clean(block_lines(lead, skip, links), context)
+        bodies["lead"] = clean(block_lines(lead, blocks.skip, links), context)
     if not context.options.fast and not any(body.lines for body in bodies.values()):
         xml = trafilatura_body(tree, url, context.options, prune, fast=False)
         bodies["full"] = clean(to_lines(xml, links), context) if xml is not None else Body()
@@ -368,11 +376,11 @@ lead, a first section or the text before a figure, and those are shorter (the pa
 walked again for its densest block then, a tenth of the extraction's cost)."""
 
 
-def _more_text_around(tree: HtmlElement, prune: list[str], body: Body) -> bool:
+def _more_text_around(blocks: Blocks, body: Body) -> bool:
     chars = sum(len(line) for line in body.lines)
     if chars >= PARTIAL_CHARS:
         return False
-    _, score = densest_block(tree, skipped(tree, prune))
+    _, score = blocks.densest
     return score >= MORE_TEXT * chars
 
 
