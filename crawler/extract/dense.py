@@ -14,8 +14,6 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import TYPE_CHECKING
 
-from lxml.etree import XPath
-
 from crawler.extract.lines import Line
 
 if TYPE_CHECKING:
@@ -86,7 +84,12 @@ _MIN_PARAGRAPH_CHARS = 25
 """Readability's floor: shorter runs (labels, dates, menu entries) score nothing."""
 MIN_BLOCK_CHARS = 400
 """Below this much paragraph text in the best block the page has no article the cheap way."""
-_BODY = XPath("//body")
+
+
+def _body(tree: HtmlElement) -> HtmlElement | None:
+    """The page's first <body> (what `//body` finds first): a walk in page order that stops
+    there, past the few elements of <head>, where the XPath searched the whole tree."""
+    return next(tree.getroottree().getroot().iter("body"), None)
 
 
 def skipped(tree: HtmlElement, prune: list[str]) -> set[HtmlElement]:
@@ -102,10 +105,9 @@ def skipped(tree: HtmlElement, prune: list[str]) -> set[HtmlElement]:
 def densest_block(tree: HtmlElement, skip: set[HtmlElement]) -> tuple[HtmlElement | None, float]:
     """The element whose paragraphs (children in full, grandchildren by half) hold the most
     non-link text, and that score."""
-    roots = _BODY(tree)
-    if not roots:
+    root = _body(tree)
+    if root is None:
         return None, 0.0
-    root = roots[0]
     own: dict[HtmlElement, int] = {}
     # (node, block owning the text around it, inside a link); children pushed as one zip (in
     # C), and the order of the walk kept: the first of equal scores wins
@@ -216,10 +218,10 @@ def lead_block(
     description meta gives it), widened to its ancestors until it holds `MIN_BLOCK_CHARS`;
     None when no paragraph does. Headings are passed over: the headline repeats the lead's
     words without being the article."""
-    roots = _BODY(tree)
-    if not roots:
+    root = _body(tree)
+    if root is None:
         return None
-    for block in roots[0].iter(*BLOCK_TAGS):
+    for block in root.iter(*BLOCK_TAGS):
         if block in skip or block.tag in _HEADINGS:
             continue
         own = " ".join(
@@ -230,7 +232,7 @@ def lead_block(
     else:
         return None
     while len(block.text_content()) < MIN_BLOCK_CHARS and block.getparent() is not None:
-        if block is roots[0]:
+        if block is root:
             break
         block = block.getparent()
     return block
