@@ -10,9 +10,15 @@ from lxml.etree import XPath
 
 from crawler.extract import lines as rules
 from crawler.extract.choose import Candidate, Evidence, choose
-from crawler.extract.dense import block_lines, dense_lines, densest_block, lead_block, skipped
+from crawler.extract.dense import Blocks, block_lines, lead_block, skipped
 from crawler.extract.lines import Line
-from crawler.extract.prepare import mark_not_body, unnest_paragraphs, wrap_loose_text
+from crawler.extract.prepare import (
+    NOT_BODY_XPATH,
+    mark_not_body,
+    unnest_paragraphs,
+    wrap_loose_text,
+)
+from crawler.extract.segments import Segment, is_paragraph, main_segment
 from crawler.extract.tables import foster_stray_content
 from crawler.extract.walk import LinkIndex, to_lines, trafilatura_body
 
@@ -29,9 +35,6 @@ _MIN_TITLE_WORDS = 4
 """Shorter headlines ("Update", "Opinion") may open a paragraph by chance."""
 _FLAT_MAX_LINES = 2
 _FLAT_WORDS = 200
-_WIDGET_SHARE = 0.5
-"""A run after a widget heading is teasers when it is less than this share of the text before;
-a larger one is the article going on below a widget whose links were dropped."""
 _LIST_RUN = 4
 """This many short lines in a row (not headings) are a list of the article, not furniture."""
 _SENTENCE_HEAD_WORDS = 12
@@ -110,7 +113,7 @@ def _trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
     standfirst, bylines. After the last sentence: widget headings, "Comments", copyright lines.
     A trailing list or a short closing sentence is kept.
     """
-    start = next((i for i, line in enumerate(lines) if _is_paragraph(line, options)), None)
+    start = next((i for i, line in enumerate(lines) if is_paragraph(line, options)), None)
     if start is None:
         return []  # headings and labels without a single paragraph are not an article
     start = min(start, _first_list_run(lines[:start]))
@@ -118,7 +121,7 @@ def _trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
     # headlines and bylines do not end in a full stop
     while start and _is_short_sentence(lines[start - 1]):
         start -= 1
-    last = max(i for i, line in enumerate(lines) if _is_paragraph(line, options))
+    last = max(i for i, line in enumerate(lines) if is_paragraph(line, options))
     sentence_heads = any(_is_sentence_head(line) for line in lines[start:last])
     end = len(lines)
     while end > start + 1 and _is_trailing_furniture(lines[end - 1], options, sentence_heads):
@@ -169,66 +172,6 @@ def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: 
     )
 
 
-def _is_paragraph(line: Line, options: ExtractOptions) -> bool:
-    return line.words >= options.short_line_words and line.kind != "head"
-
-
-@dataclass
-class _Segment:
-    """A run of kept lines; `widget` when it opened with a widget heading ("Top stories")."""
-
-    lines: list[Line] = field(default_factory=list)
-    widget: bool = False
-    comments: bool = False
-    """Opened by a comments heading: readers' comments, dropped after the article."""
-
-    @property
-    def words(self) -> int:
-        return sum(line.words for line in self.lines)
-
-
-def _main_segment(segments: list[_Segment], options: ExtractOptions) -> list[Line]:
-    """Keep the largest run of article lines and runs nearly as large.
-
-    When trafilatura falls back to most of the page, the article is one run of paragraphs and
-    teasers and widgets are small runs, cut off from it by link lists or opened by a widget
-    heading; a widget run after a larger run of text is dropped whatever its size. A run
-    without a single paragraph (a standings table, a list of short headlines whose links were
-    not recognised) is no article when another run has one, whatever its size: it would
-    otherwise crowd out a short story and then be trimmed to nothing.
-    """
-    prose = [any(_is_paragraph(line, options) for line in seg.lines) for seg in segments]
-    sizes = [
-        seg.words if has or not any(prose) else 0
-        for seg, has in zip(segments, prose, strict=True)
-    ]
-    if not sizes:
-        return []
-    # the article is the largest run that is not readers' comments (a thread may be longer)
-    article = max(size for seg, size in zip(segments, sizes, strict=True) if not seg.comments)
-    floor = options.min_segment_share * max(sizes)
-    kept: list[Line] = []
-    largest_before = 0
-    for i, (seg, size) in enumerate(zip(segments, sizes, strict=True)):
-        if seg.comments and largest_before and largest_before >= article:
-            break  # readers' comments after the article, however many: the rest is theirs
-        teasers = seg.widget and size < _WIDGET_SHARE * largest_before
-        large = size >= floor and not teasers
-        if size and (large or _opens_article(segments, sizes, i, article)):
-            kept.extend(seg.lines)
-        largest_before = max(largest_before, size)
-    return kept
-
-
-def _opens_article(segments: list[_Segment], sizes: list[int], i: int, article: int) -> bool:
-    """Whether run `i` is the article's beginning cut off by a box inside it: it is followed
-    at once by a widget heading ("Related", "Read more") whose run is the article itself."""
-    if i + 1 >= len(segments) or (i and sizes[i - 1]):
-        return False
-    following = segments[i + 1]
-    return following.widget and not following.comments and sizes[i + 1] == article
-
-
 def _merge_datelines(lines: list[Line]) -> list[Line]:
     """ "ISTANBUL, 23 Februari 2016 (Antara) --" on its own line opens the next paragraph."""
     merged: list[Line] = []
@@ -242,7 +185,7 @@ def _merge_datelines(lines: list[Line]) -> list[Line]:
 
 def clean(raw: list[Line], context: LineContext) -> Body:
     body = Body()
-    segments = [_Segment()]
+    segments = [Segment()]
     gap = 0
     credits: list[tuple[int, str]] = []
     for line in raw:
@@ -266,23 +209,24 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                 if not rest:
                     continue
                 line = Line.of(rest, line.kind, line.link_chars)
-        if _is_link_list(line, context.options):
+        cited = rules.is_cited_address(line.text, context.host)
+        if _is_link_list(line, context.options) and not cited:
             gap += 1
         elif rules.is_comments_heading(line):
-            segments.append(_Segment(widget=True, comments=True))
+            segments.append(Segment(widget=True, comments=True))
             gap = 0
         elif rules.is_widget_heading(line):
-            segments.append(_Segment(widget=True))
+            segments.append(Segment(widget=True))
             gap = 0
         elif _keep(line, context):
             if gap >= context.options.segment_gap_lines and segments[-1].lines:
-                segments.append(_Segment())
+                segments.append(Segment())
             elif gap >= context.options.segment_gap_lines:
                 segments[-1].widget = False  # the widget was only a link list
             segments[-1].lines.append(line)
             gap = 0
     body.credited = [host for _, host in sorted(credits, key=lambda credit: credit[0])]
-    kept = _merge_datelines(_main_segment(segments, context.options))
+    kept = _merge_datelines(main_segment(segments, context.options))
     if context.options.trim_edges:
         kept = _trim_edges(kept, context.options)
     body.lines = [line.text for line in kept]
@@ -302,10 +246,14 @@ def extract_body(
     foster_stray_content(tree)
     unnest_paragraphs(tree)
     wrap_loose_text(tree, context.options.loose_text_min_chars)
-    prune = [*mark_not_body(tree), *context.site.prune_xpath]
+    marked = mark_not_body(tree)
+    site_prune = list(context.site.prune_xpath)
+    prune = [NOT_BODY_XPATH, *site_prune] if marked else site_prune
+    # the elements the page walks below skip: the ones just marked and the site's pruned ones
+    blocks = Blocks(tree, marked | skipped(tree, site_prune) if site_prune else marked)
     links = LinkIndex(tree)
     if source_chars > HUGE_TEXT_CHARS and _is_huge(tree):
-        return clean(dense_lines(tree, prune, links), context)
+        return clean(blocks.dense_lines(links), context)
     # trafilatura's fast pass finds the article on most pages at two thirds of the cost; when it
     # fell back to flattening the whole page into one long paragraph (the story is
     # <br>-separated text or text-only <div>s, which its main pass does not read), the densest
@@ -314,10 +262,10 @@ def extract_body(
     raw = to_lines(xml, links) if xml is not None else []
     dense: list[Line] | None = None
     if _flattened(raw):
-        dense = dense_lines(tree, prune, links)
+        dense = blocks.dense_lines(links)
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
-    if not evidence.doubts(first.text) and not _more_text_around(tree, prune, first):
+    if not evidence.doubts(first.text) and not _more_text_around(blocks, first):
         return first
     # a second look when the body is empty, not about what the page's metadata says its article
     # is about, or a small part of the page's densest text: the other readings of the page, the
@@ -326,11 +274,10 @@ def extract_body(
     # text
     bodies = {"first": first}
     if dense is None:
-        bodies["dense"] = clean(dense_lines(tree, prune, links), context)
-    skip = skipped(tree, prune)
-    lead = lead_block(tree, skip, evidence.leads) if evidence.lead else None
+        bodies["dense"] = clean(blocks.dense_lines(links), context)
+    lead = lead_block(tree, blocks.skip, evidence.leads) if evidence.lead else None
     if lead is not None:
-        bodies["lead"] = clean(block_lines(lead, skip, links), context)
+        bodies["lead"] = clean(block_lines(lead, blocks.skip, links), context)
     if not context.options.fast and not any(body.lines for body in bodies.values()):
         xml = trafilatura_body(tree, url, context.options, prune, fast=False)
         bodies["full"] = clean(to_lines(xml, links), context) if xml is not None else Body()
@@ -368,11 +315,11 @@ lead, a first section or the text before a figure, and those are shorter (the pa
 walked again for its densest block then, a tenth of the extraction's cost)."""
 
 
-def _more_text_around(tree: HtmlElement, prune: list[str], body: Body) -> bool:
+def _more_text_around(blocks: Blocks, body: Body) -> bool:
     chars = sum(len(line) for line in body.lines)
     if chars >= PARTIAL_CHARS:
         return False
-    _, score = densest_block(tree, skipped(tree, prune))
+    _, score = blocks.densest
     return score >= MORE_TEXT * chars
 
 

@@ -11,9 +11,8 @@ grandparent by half, and the best-scored element is read as lines.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
 from typing import TYPE_CHECKING
-
-from lxml.etree import XPath
 
 from crawler.extract.lines import Line
 
@@ -85,7 +84,12 @@ _MIN_PARAGRAPH_CHARS = 25
 """Readability's floor: shorter runs (labels, dates, menu entries) score nothing."""
 MIN_BLOCK_CHARS = 400
 """Below this much paragraph text in the best block the page has no article the cheap way."""
-_BODY = XPath("//body")
+
+
+def _body(tree: HtmlElement) -> HtmlElement | None:
+    """The page's first <body> (what `//body` finds first): a walk in page order that stops
+    there, past the few elements of <head>, where the XPath searched the whole tree."""
+    return next(tree.getroottree().getroot().iter("body"), None)
 
 
 def skipped(tree: HtmlElement, prune: list[str]) -> set[HtmlElement]:
@@ -101,21 +105,23 @@ def skipped(tree: HtmlElement, prune: list[str]) -> set[HtmlElement]:
 def densest_block(tree: HtmlElement, skip: set[HtmlElement]) -> tuple[HtmlElement | None, float]:
     """The element whose paragraphs (children in full, grandchildren by half) hold the most
     non-link text, and that score."""
-    roots = _BODY(tree)
-    if not roots:
+    root = _body(tree)
+    if root is None:
         return None, 0.0
     own: dict[HtmlElement, int] = {}
-    # (node, block owning the text around it, inside a link)
-    stack: list[tuple[HtmlElement, HtmlElement, bool]] = [(roots[0], roots[0], False)]
+    # (node, block owning the text around it, inside a link); children pushed as one zip (in
+    # C), and the order of the walk kept: the first of equal scores wins
+    stack: list[tuple[HtmlElement, HtmlElement, bool]] = [(root, root, False)]
+    pop, push = stack.pop, stack.extend
     while stack:
-        node, outer, in_link = stack.pop()
+        node, outer, in_link = pop()
         tail = node.tail
-        if tail and not in_link and node is not roots[0]:
+        if tail and not in_link and node is not root:
             size = len(tail.strip())
             if size:
                 own[outer] = own.get(outer, 0) + size
         tag = node.tag
-        if not isinstance(tag, str) or tag in _NOT_TEXT_TAGS or node in skip:
+        if tag.__class__ is not str or tag in _NOT_TEXT_TAGS or node in skip:
             continue
         block = node if tag in BLOCK_TAGS else outer
         linked = in_link or tag == "a"
@@ -124,7 +130,8 @@ def densest_block(tree: HtmlElement, skip: set[HtmlElement]) -> tuple[HtmlElemen
             size = len(text.strip())
             if size:
                 own[block] = own.get(block, 0) + size
-        stack.extend((child, block, linked) for child in node)
+        if len(node):
+            push(zip(node, repeat(block), repeat(linked)))
     scores: dict[HtmlElement, float] = {}
     for block, size in own.items():
         if size < _MIN_PARAGRAPH_CHARS:
@@ -211,10 +218,10 @@ def lead_block(
     description meta gives it), widened to its ancestors until it holds `MIN_BLOCK_CHARS`;
     None when no paragraph does. Headings are passed over: the headline repeats the lead's
     words without being the article."""
-    roots = _BODY(tree)
-    if not roots:
+    root = _body(tree)
+    if root is None:
         return None
-    for block in roots[0].iter(*BLOCK_TAGS):
+    for block in root.iter(*BLOCK_TAGS):
         if block in skip or block.tag in _HEADINGS:
             continue
         own = " ".join(
@@ -225,7 +232,7 @@ def lead_block(
     else:
         return None
     while len(block.text_content()) < MIN_BLOCK_CHARS and block.getparent() is not None:
-        if block is roots[0]:
+        if block is root:
             break
         block = block.getparent()
     return block
@@ -233,8 +240,29 @@ def lead_block(
 
 def dense_lines(tree: HtmlElement, prune: list[str], links: LinkIndex) -> list[Line]:
     """Lines of the page's densest text block, or [] when no block holds enough text."""
-    skip = skipped(tree, prune)
-    block, score = densest_block(tree, skip)
-    if block is None or score < MIN_BLOCK_CHARS:
-        return []
-    return block_lines(block, skip, links)
+    return Blocks(tree, skipped(tree, prune)).dense_lines(links)
+
+
+class Blocks:
+    """One page's text blocks for the readings that walk the page itself: the elements pruned
+    from them and the densest block, each found once however many readings ask (the check for
+    more text around the body, the dense reading, the lead reading)."""
+
+    def __init__(self, tree: HtmlElement, skip: set[HtmlElement]) -> None:
+        self.tree = tree
+        self.skip = skip
+        self._densest: tuple[HtmlElement | None, float] | None = None
+
+    @property
+    def densest(self) -> tuple[HtmlElement | None, float]:
+        """`densest_block` of the page and its score."""
+        if self._densest is None:
+            self._densest = densest_block(self.tree, self.skip)
+        return self._densest
+
+    def dense_lines(self, links: LinkIndex) -> list[Line]:
+        """Lines of the densest block, or [] when no block holds enough text."""
+        block, score = self.densest
+        if block is None or score < MIN_BLOCK_CHARS:
+            return []
+        return block_lines(block, self.skip, links)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from lxml.etree import XPath
+from lxml.etree import Element, XPath
 from lxml.html import HtmlElement
 
 from crawler.extract import lines as rules
@@ -17,11 +18,27 @@ _NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 _SPACE_RE = re.compile(r"\s+")
 _FIRST_H1 = XPath("(//h1)[1]")
 _TITLE = XPath("//title/text()")
-_BYLINES = XPath(
-    ".//*[@rel='author' or @itemprop='author' or contains(@class,'author') or "
-    "contains(@class,'byline') or contains(@class,'penulis') or contains(@class,'reporter') or "
-    "@id='penulis' or @id='author' or @id='reporter']"
-)
+_BYLINE_CLASSES = ("author", "byline", "penulis", "reporter")
+_BYLINE_IDS = frozenset({"penulis", "author", "reporter"})
+
+
+def _bylines(around: HtmlElement) -> Iterator[HtmlElement]:
+    """Byline elements under `around` in page order: rel or itemprop "author", a class holding
+    author/byline/penulis/reporter, or one of those ids. A look at each element's attribute
+    names passes over most (they have none), and the caller stops at the first byline with a
+    name, where an XPath tested every element's class."""
+    for node in around.iterdescendants(Element):
+        names = node.keys()
+        if not names:
+            continue
+        get = node.get
+        if (
+            get("rel") == "author"
+            or get("itemprop") == "author"
+            or any(part in get("class", "") for part in _BYLINE_CLASSES)
+            or get("id") in _BYLINE_IDS
+        ):
+            yield node
 _TAG_LINKS = XPath(
     ".//a[@rel='tag' and not(contains(@rel,'category'))] | "
     ".//*[contains(@class,'tag') and not(contains(@class,'tagline'))]//a[not(@rel='category tag')]"
@@ -157,7 +174,7 @@ def authors_of(around: HtmlElement, meta: PageMeta, site_names: set[str]) -> lis
     if not found:
         found = [a for a in meta.all("author") + meta.all("article:author") if "://" not in a]
     if not found:
-        for node in _BYLINES(around):
+        for node in _bylines(around):
             text = node.text_content()
             if text.strip() and not _EDITOR_RE.match(text) and len(text) < 200:
                 found.extend(_split_names(text))

@@ -317,6 +317,20 @@ def is_widget_heading(line: Line) -> bool:
 _BARE_URL_RE = re.compile(r"^\s*https?://(?:www\.)?([^/\s:]+)\S*\s*$", re.IGNORECASE)
 
 
+_URL_LINE_RE = re.compile(r"^\s*(?:https?://(?:www\.)?|www\.)([^/\s:?#]+)\S*\s*$", re.IGNORECASE)
+
+
+def is_cited_address(text: str, host: str) -> bool:
+    """A line that is nothing but the address of another site ("http://amzn.to/2iJFhRj",
+    "www.twitter.com/name"): a source, reference or shop link the article gives in full. It is
+    all link text, yet no teaser (a teaser names its story) and no share box (that gives the
+    page's own address)."""
+    if "://" not in text[:8] and "www." not in text[:8].lower():
+        return False
+    match = _URL_LINE_RE.match(text)
+    return match is not None and match.group(1).lower() != host
+
+
 def is_own_address(text: str, host: str) -> bool:
     """A line that is nothing but a URL on the page's own site: the share or print box's copy of
     the page's address. A URL elsewhere (an affiliate or source link) may be the article's."""

@@ -1,0 +1,118 @@
+"""Article text the line rules once took for furniture: addresses the article gives in full, and
+the article going on past a box of links inside it."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import extract_article
+from crawler.extract.lines import is_cited_address
+
+URL = "https://www.example.com/news/science/2019/11/20/plague-cases"
+TITLE = "Third case of plague reported as health officials trace contacts"
+STORY = [
+    "Health authorities have confirmed that a third case of plague has been reported in the "
+    "region, where a man was taken to hospital after skinning a wild rabbit he had caught.",
+    "The other two patients caught pneumonic plague, which affects the lungs, and remain in "
+    "quarantine in the capital while doctors treat them with antibiotics.",
+    "Officials said twenty-eight people who had been in contact with the man had shown no sign "
+    "of the disease, and that the risk of an outbreak was extremely low.",
+    "Local residents nonetheless reported queues at pharmacies, and posts asking whether the "
+    "disease could spread were shared thousands of times on social media.",
+    "The plague is caused by a bacterium carried by fleas on small mammals, and it has been "
+    "behind some of the deadliest pandemics in recorded history, including the Black Death.",
+    "Pneumonic plague is the most virulent of its forms and is fatal if it is left untreated, "
+    "which is why the contacts of every patient are traced as quickly as possible.",
+]
+GOES_ON = [
+    "According to the health agency, the plague is treatable with common antibiotics today.",
+    "The agency advises that the earlier people seek treatment, the more likely they recover.",
+    "Those who come into close contact with patients may need preventive antibiotic therapy.",
+]
+
+
+def page(article: str) -> str:
+    return (
+        f"<html lang='en'><head><title>{TITLE}</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/science'>Science</a></nav>"
+        f"<article><h1>{TITLE}</h1><div class='text-description'>{article}</div></article>"
+        "<footer><a href='/about'>About us</a></footer></body></html>"
+    )
+
+
+def paragraphs(texts: list[str]) -> str:
+    return "".join(f"<p>{text}</p>" for text in texts)
+
+
+DONT_MISS = "<p><strong>DON'T MISS</strong></p>" + "".join(
+    f"<p><a href='/news/{i}'>{headline}</a></p>"
+    for i, headline in enumerate(
+        [
+            "Health warning: agency names eight deadly diseases to watch [WARNING]",
+            "Plague fears as holidaymakers die after eating a marmot [INSIGHT]",
+            "Plane passengers quarantined after plague outbreak scare [NEWS]",
+        ]
+    )
+)
+
+
+def test_the_article_goes_on_past_a_box_of_links_inside_it() -> None:
+    # express.co.uk: a "Don't miss" box of three headline links in the middle of the story;
+    # the paragraphs after it are a short run, yet every one of them is a full sentence
+    body = extract_article(page(paragraphs(STORY) + DONT_MISS + paragraphs(GOES_ON)), URL).body
+    assert body.splitlines() == STORY + GOES_ON
+
+
+def test_teasers_after_a_box_of_links_stay_out() -> None:
+    # the same box followed by a short run of other stories' headlines with their summaries,
+    # sentences too: the headlines make it teasers
+    teasers = "".join(
+        f"<h3>Another story about the outbreak number {i}</h3>"
+        f"<p>Summary of the other story number {i} that readers might want to read next.</p>"
+        for i in range(2)
+    )
+    body = extract_article(page(paragraphs(STORY) + DONT_MISS + teasers), URL).body
+    assert body.splitlines() == STORY
+
+
+GIFTS = [
+    ("A waterproof jacket that packs into its own pocket, for the hiker who has everything.",
+     "http://amzn.to/2iJFhRj"),
+    ("A pair of wool socks made for long days in the saddle and colder nights at the barn.",
+     "http://amzn.to/2hZfWFJ"),
+    ("A grooming kit in a canvas bag, with brushes for the mane, the tail and the coat too.",
+     "http://amzn.to/2hWw372"),
+    ("A travel mug that keeps coffee hot through a whole morning of lessons in the arena.",
+     "http://amzn.to/2hWEIX7"),
+]
+
+
+def test_addresses_the_article_gives_in_full_are_kept() -> None:
+    # a gift guide whose every item is followed by its shop link written out as the address,
+    # and a share box giving the page's own address (that one is furniture)
+    # as the page writes it: one paragraph, item and link on lines of their own
+    items = "<p>" + "<br>".join(
+        f"{text}<br><a href='{link}' target='_blank'><strong>{link}<br></strong></a>"
+        for text, link in GIFTS
+    ) + "</p>"
+    share = f"<p><a href='{URL}'>{URL}</a></p>"
+    article = paragraphs(STORY[:3]) + items + paragraphs(STORY[3:4]) + share
+    body = extract_article(page(article), URL).body
+    expected = [*STORY[:3], *(line for gift in GIFTS for line in gift), STORY[3]]
+    assert body.splitlines() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "cited"),
+    [
+        ("http://amzn.to/2iJFhRj", True),
+        ("https://www.youtube.com/watch?v=nM3ze35m5mc", True),
+        ("www.twitter.com/AdaletMerhamet", True),
+        ("http://syiahali.wordpress.com/2011/09/07/fatwa/", True),
+        ("https://www.example.com/news/other-story", False),  # the page's own site: a share box
+        ("Read more at www.example.org", False),  # words around it: a sentence, not an address
+        ("Node.js 20 released", False),
+    ],
+)
+def test_a_cited_address_is_another_sites_address_alone(text: str, cited: bool) -> None:
+    assert is_cited_address(text, "example.com") is cited
