@@ -87,9 +87,29 @@ def _is_link_list(line: Line, options: ExtractOptions) -> bool:
         return False
     if line.link_density >= _ALL_LINK:
         return True  # a paragraph that is one link is a teaser for another page
+    if _is_linked_sentence(line):
+        return False
     # a list item may be a headline link plus its summary; longer than that it is prose
     listed = line.kind in ("item", "row", "head")
     return line.words <= options.short_line_words * (_LISTED_WORDS if listed else 2)
+
+
+_LINKED_SENTENCE_WORDS = 10
+_LINKED_SENTENCE_SHARE = 0.75
+_CLAUSE_END_RE = re.compile(r"[.!?:\u2026\"\u201d')\]]\s*$")
+
+
+def _is_linked_sentence(line: Line) -> bool:
+    """A sentence of the article with a link in it ("The suspect, <a>Michael Webb, was convicted
+    and sentenced to life</a> last Thursday."): a paragraph of ten words or more that ends as a
+    sentence (or a clause introducing a quote) ends, a quarter of it or more its own words. A
+    teaser is a headline, all link, with at most a label ("RELATED:", "[Video]") of its own."""
+    return (
+        line.kind == "p"
+        and line.words >= _LINKED_SENTENCE_WORDS
+        and line.link_density < _LINKED_SENTENCE_SHARE
+        and _CLAUSE_END_RE.search(line.text) is not None
+    )
 
 
 def _keep(line: Line, context: LineContext) -> bool:

@@ -109,21 +109,27 @@ def densest_block(tree: HtmlElement, skip: set[HtmlElement]) -> tuple[HtmlElemen
     if root is None:
         return None, 0.0
     own: dict[HtmlElement, int] = {}
-    # (node, block owning the text around it, inside a link); children pushed as one zip (in
-    # C), and the order of the walk kept: the first of equal scores wins
-    stack: list[tuple[HtmlElement, HtmlElement, bool]] = [(root, root, False)]
+    if root in skip:
+        return None, 0.0
+    if root.text and (size := len(root.text.strip())):
+        own[root] = size
+    # (node, block owning the text around it, inside a link), from <body>'s children on;
+    # children pushed as one zip (in C), and the order of the walk kept: the first of equal
+    # scores wins. The tag sets are local names: the loop runs once per element
+    stack: list[tuple[HtmlElement, HtmlElement, bool]] = [*zip(root, repeat(root), repeat(False))]
     pop, push = stack.pop, stack.extend
+    not_text, blocks = _NOT_TEXT_TAGS, BLOCK_TAGS
     while stack:
         node, outer, in_link = pop()
         tail = node.tail
-        if tail and not in_link and node is not root:
+        if tail and not in_link:
             size = len(tail.strip())
             if size:
                 own[outer] = own.get(outer, 0) + size
         tag = node.tag
-        if tag.__class__ is not str or tag in _NOT_TEXT_TAGS or node in skip:
+        if tag.__class__ is not str or tag in not_text or node in skip:
             continue
-        block = node if tag in BLOCK_TAGS else outer
+        block = node if tag in blocks else outer
         linked = in_link or tag == "a"
         text = node.text
         if text and not linked:

@@ -18,7 +18,6 @@ _NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 _SPACE_RE = re.compile(r"\s+")
 _FIRST_H1 = XPath("(//h1)[1]")
 _TITLE = XPath("//title/text()")
-_BYLINE_CLASSES = ("author", "byline", "penulis", "reporter")
 _BYLINE_IDS = frozenset({"penulis", "author", "reporter"})
 
 
@@ -32,10 +31,15 @@ def _bylines(around: HtmlElement) -> Iterator[HtmlElement]:
         if not names:
             continue
         get = node.get
+        classes = get("class", "")
         if (
             get("rel") == "author"
             or get("itemprop") == "author"
-            or any(part in get("class", "") for part in _BYLINE_CLASSES)
+            # the four class words spelled out: a generator per element cost as much as the walk
+            or "author" in classes
+            or "byline" in classes
+            or "penulis" in classes
+            or "reporter" in classes
             or get("id") in _BYLINE_IDS
         ):
             yield node

@@ -20,8 +20,6 @@ _MEDIA_CLASS_RE = re.compile(r"caption|photo|image|img|figure|gallery|credit|thu
 
 _PRUNE_MARK = "data-crawler-not-body"
 NOT_BODY_XPATH = f"//*[@{_PRUNE_MARK}]"
-_CAPTION_HINTS = ("aption", "redit")
-"""In the class of every caption and photo credit ("wp-caption-text", "photo-credit")."""
 # a class token naming a caption or a photo credit: "wp-caption-text", "gallery-caption",
 # "caption", "article__caption", "photo-credit", "media-credit"; not "has-caption" (a wrapper
 # announcing that it holds one) nor "credit-card"
@@ -204,7 +202,7 @@ def _not_body_candidates(tree: HtmlElement) -> dict[HtmlElement, None]:
                 found[node] = None
             elif "class" in names:
                 classes = node.get("class", "")
-                if any(hint in classes for hint in _CAPTION_HINTS):
+                if "aption" in classes or "redit" in classes:  # "caption", "credit"
                     found[node] = None
     return found
 

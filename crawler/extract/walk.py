@@ -9,7 +9,7 @@ from copy import copy
 from functools import cache
 from typing import TYPE_CHECKING
 
-from lxml.etree import XPath, _Element
+from lxml.etree import _Element
 from trafilatura.core import bare_extraction
 from trafilatura.settings import Extractor
 
@@ -21,10 +21,9 @@ if TYPE_CHECKING:
     from crawler.extract.options import ExtractOptions
 
 _LINE_TAGS = frozenset({"p", "head", "quote", "item", "row", "code"})
-_NESTED_BREAKS = XPath(
-    "boolean(.//*[self::lb or self::p or self::head or self::quote or self::item or self::row "
-    "or self::code or self::cell or self::graphic or self::list or self::table])"
-)
+_BREAK_TAGS = (*_LINE_TAGS, "lb", "cell", "graphic", "list", "table")
+"""Elements that end a line or hold lines of their own: a paragraph holding none of them is one
+line."""
 _MENU_SEPARATORS = ("\u00b7", "|", "\u2022", "\u00bb", "/")
 _MENU_SEPARATOR_RE = re.compile(r"\s*[\u00b7|\u2022\u00bb/]\s*")
 
@@ -82,7 +81,9 @@ class _Walker:
         tag = node.tag
         if tag == "lb":
             self.flush()
-        elif tag in _LINE_TAGS and (len(node) == 0 or _NESTED_BREAKS(node) is False):
+        elif tag in _LINE_TAGS and (
+            len(node) == 0 or next(node.iterdescendants(*_BREAK_TAGS), None) is None
+        ):
             # the common case, a paragraph without <br> or nested blocks: no recursion needed
             self.flush()
             self._parts.extend(node.itertext())
@@ -136,7 +137,9 @@ class LinkIndex:
         if line in self._texts:
             return len(line)
         # menus flattened into one line: "Blog · Forum · Karir", "Home | News | Sport"
-        separators = sum(line.count(mark) for mark in _MENU_SEPARATORS)
+        separators = (
+            line.count("\u00b7") + line.count("|") + line.count("\u2022") + line.count("\u00bb")
+        ) + line.count("/")  # _MENU_SEPARATORS, without a generator per line
         segments = _MENU_SEPARATOR_RE.split(line) if separators >= 2 else ()
         if len(segments) > 2:
             # the separators between links are part of the menu: what is not a link's text

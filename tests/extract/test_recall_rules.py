@@ -116,3 +116,23 @@ def test_addresses_the_article_gives_in_full_are_kept() -> None:
 )
 def test_a_cited_address_is_another_sites_address_alone(text: str, cited: bool) -> None:
     assert is_cited_address(text, "example.com") is cited
+
+
+def test_a_sentence_with_a_long_link_in_it_is_the_articles() -> None:
+    # cbsnews: half of a short paragraph is a link to the earlier story; a teaser in the same
+    # article ("RELATED:" and a headline, nearly all link) stays out
+    linked = (
+        "<p>The suspect, <a href='/news/webb-sentenced'>Michael Webb, was convicted and "
+        "sentenced to life in federal prison</a> last Thursday.</p>"
+    )
+    teaser = (
+        "<p>RELATED: <a href='/news/other'>Officers rescue kidnapped girl from hotel room in "
+        "dramatic video</a></p>"
+    )
+    article = paragraphs(STORY[:2]) + linked + teaser + paragraphs(STORY[2:])
+    assert extract_article(page(article), URL).body.splitlines() == [
+        *STORY[:2],
+        "The suspect, Michael Webb, was convicted and sentenced to life in federal prison last "
+        "Thursday.",
+        *STORY[2:],
+    ]
