@@ -1,7 +1,8 @@
 """Event features: per article, the tokens that survive rewording, with counts and kinds.
 
 Kept per article: name-like tokens (capitalised where a sentence does not start), tokens with
-digits, and other words that are not function words. All three work the same in Indonesian and
+digits, and other words that are not function words; words by their stem (the first characters,
+`crawler.dedup.tokens`), numbers whole. All three work the same in Indonesian and
 English. Which of them are *rare* is decided later, by document frequency over the whole index,
 so that adding articles in another order or in two batches gives the same weights.
 
@@ -47,6 +48,13 @@ class FeatureBatch:
         return len(self.ptr) - 1
 
 
+def feature_hashes(batch: TokenBatch) -> np.ndarray:
+    """The 32-bit feature hash of each token: its stem's, or for a number its whole hash (the
+    digits are what a number says)."""
+    whole = np.where(batch.digit, batch.hashes, batch.stems)
+    return (whole >> _U64(32)).astype(np.uint32)
+
+
 def extract_features(batch: TokenBatch, max_features: int, keep: np.ndarray | None = None
                      ) -> FeatureBatch:
     """Aggregate `batch`'s tokens (those where `keep` is set, when given) into per-article
@@ -69,7 +77,8 @@ def extract_features(batch: TokenBatch, max_features: int, keep: np.ndarray | No
     name = batch.capital[mask] & ~batch.sentence_start[mask]
     flags = name.astype(_U64) | (batch.digit[mask].astype(_U64) << _U64(1))
     # Group equal (article, hash) tokens: article in the high bits, then hash, then kind.
-    key = (doc << _U64(34)) | (h32[mask].astype(_U64) << _U64(2)) | flags
+    # Stopwords are told by the whole word, features by `feature_hashes`.
+    key = (doc << _U64(34)) | (feature_hashes(batch)[mask].astype(_U64) << _U64(2)) | flags
     key.sort()
     group = key >> _U64(2)
     new = np.empty(len(key), dtype=bool)

@@ -42,7 +42,7 @@ from crawler.files import replace_atomically
 if TYPE_CHECKING:
     from crawler.dedup.decisions import Decisions
 
-FORMAT_VERSION = 2  # 2: token hashes from 8-byte words, one tokenisation per article
+FORMAT_VERSION = 3  # 2: token hashes from 8-byte words, one tokenisation per article; 3: stems
 
 
 class IndexMismatchError(ValueError):
