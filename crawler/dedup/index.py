@@ -239,6 +239,7 @@ class DedupIndex:
             "format": FORMAT_VERSION,
             "signature": list(o.signature_params()),
             "max_features": o.event_max_features,
+            "lead_tokens": o.event_lead_tokens,
             "drop_lines": pattern,
         }
 
