@@ -105,7 +105,7 @@ class DedupOptions:
     which bounds the index at about 800 bytes of features per article (ECB+ B-cubed F1 is the
     same at 128 as at 200; every stored feature costs time in each clustering)."""
 
-    event_lead_tokens: int = 40
+    event_lead_tokens: int = 60
     """Tokens at the start of an article (its title, then its body) that count twice in its
     event features: the lead says what the story is, the end of a page gathers the outlet's
     furniture. 0 counts every token once."""
