@@ -26,8 +26,9 @@ left out of the copy shingles so that a republication with links and icons added
 class DedupOptions:
     """Thresholds and feature choices for both clustering levels.
 
-    The defaults were tuned on the odd ECB+ topics (see benchmarks/clusters.py) and checked on
-    the even ones; the Scrapy settings `DEDUP_*` map one to one onto these fields.
+    The defaults were tuned on the tuning parts of `benchmarks/clusters.py quality` (ECB+ odd
+    topics, the SemEval tuning pairs, the fixture corpus) and checked on the held-out ones; the
+    Scrapy settings `DEDUP_*` map one to one onto these fields.
     """
 
     seed: int = 1
