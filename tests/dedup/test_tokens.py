@@ -60,3 +60,16 @@ def test_words_of_multibyte_scripts_keep_their_whole_hash():
     batch = tokenize(["सरकार सरकारी 政府工作报告 政府工作"])
     assert np.array_equal(batch.stems, batch.hashes)
     assert len(set(batch.stems.tolist())) == 4
+
+
+def test_a_word_in_the_lead_counts_twice_and_its_stem_is_one_feature():
+    from crawler.dedup.features import extract_features, feature_hashes
+
+    text = "Vulkan Lewotobi meletus lagi. " + "abu " * 8 + "Warga mengungsi. Vulkan vulkanik"
+    batch = tokenize([text])
+    vulkan = int(feature_hashes(batch)[0])
+    for lead, expected in ((0, 3), (3, 4), (100, 6)):
+        f = extract_features(batch, 128, lead=lead)
+        tf = dict(zip(f.hashes.tolist(), f.tf.tolist(), strict=True))
+        # "Vulkan" twice and "vulkanik" once (one stem); the first in the lead counts again.
+        assert tf[vulkan] == expected
