@@ -139,7 +139,8 @@ def _analyse_chunk(data: bytes, offsets: np.ndarray, lo: int, hi: int, options: 
     hashes, doc = shingle_hashes(tokens.hashes[copy], article[copy], n, options.shingle_size)
     signatures = one_permutation_minhash(hashes, doc, n, options.copy_num_perm, options.seed)
     lengths = np.bincount(doc, minlength=n).astype(np.int32)
-    features = extract_features(replace(tokens, doc=article, n_docs=n), options.event_max_features)
+    features = extract_features(replace(tokens, doc=article, n_docs=n), options.event_max_features,
+                                lead=options.event_lead_tokens)
     return Analysed(signatures, lengths, features)
 
 

@@ -19,6 +19,7 @@ clustering's labels, so an explanation cannot drift from what was decided.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from crawler.dedup import rules
 from crawler.dedup.analyse import drop_line_regex
 from crawler.dedup.cluster import copy_clusters, document_frequency, pair_similarity
 from crawler.dedup.event_graph import EventGraph, event_graph, unpack
+from crawler.dedup.features import feature_hashes
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment
 from crawler.dedup.tokens import encode_texts, tokenize_buffer
@@ -338,17 +340,18 @@ def _groups(labels: np.ndarray, count: int) -> list[np.ndarray]:
 
 
 def surface_forms(text: tuple[str, str], wanted: set[int]) -> dict[int, str]:
-    """Feature hash -> the token of `text` (title, body) that gives it, as written."""
+    """Feature hash -> the token of `text` (title, body) that gives it, as written (the most
+    frequent of its forms; the first, inside a sentence before after a stop, among equals)."""
     data, offsets = encode_texts(list(text))
     tokens = tokenize_buffer(data, offsets)
-    h32 = (tokens.hashes >> np.uint64(32)).astype(np.int64)
+    h32 = feature_hashes(tokens).astype(np.int64)
     hit = np.flatnonzero(np.isin(h32, list(wanted)))
     # Inside a sentence first (a name's own capital), then in text order.
     hit = hit[np.lexsort((hit, tokens.sentence_start[hit]))]
-    found: dict[int, str] = {}
+    # A feature is a stem ("Zelensky" and "Zelenskyy" are one): its most frequent form.
+    forms: dict[int, Counter[str]] = {}
     for i in hit.tolist():
-        h = int(h32[i])
-        if h not in found:
-            start = int(tokens.start[i])
-            found[h] = data[start:start + int(tokens.length[i])].decode("utf-8", "replace")
-    return found
+        start = int(tokens.start[i])
+        form = data[start:start + int(tokens.length[i])].decode("utf-8", "replace")
+        forms.setdefault(int(h32[i]), Counter())[form] += 1
+    return {h: counts.most_common(1)[0][0] for h, counts in forms.items()}

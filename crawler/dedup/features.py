@@ -1,7 +1,8 @@
 """Event features: per article, the tokens that survive rewording, with counts and kinds.
 
 Kept per article: name-like tokens (capitalised where a sentence does not start), tokens with
-digits, and other words that are not function words. All three work the same in Indonesian and
+digits, and other words that are not function words; words by their stem (the first characters,
+`crawler.dedup.tokens`), numbers whole. All three work the same in Indonesian and
 English. Which of them are *rare* is decided later, by document frequency over the whole index,
 so that adding articles in another order or in two batches gives the same weights.
 
@@ -47,10 +48,20 @@ class FeatureBatch:
         return len(self.ptr) - 1
 
 
-def extract_features(batch: TokenBatch, max_features: int, keep: np.ndarray | None = None
-                     ) -> FeatureBatch:
+def feature_hashes(batch: TokenBatch) -> np.ndarray:
+    """The 32-bit feature hash of each token: its stem's, or for a number its whole hash (the
+    digits are what a number says)."""
+    whole = np.where(batch.digit, batch.hashes, batch.stems)
+    return (whole >> _U64(32)).astype(np.uint32)
+
+
+def extract_features(batch: TokenBatch, max_features: int, keep: np.ndarray | None = None,
+                     lead: int = 0) -> FeatureBatch:
     """Aggregate `batch`'s tokens (those where `keep` is set, when given) into per-article
-    features, at most `max_features` each.
+    features, at most `max_features` each. A token among the first `lead` of its article (the
+    title, then the start of the body) counts twice: the lead says what the story is, while
+    the end of a page gathers its outlet's furniture (newsletter and social links, photo
+    credits, press contacts).
 
     When an article has more, names and numbers are kept first, then the most frequent words;
     ties are broken by hash, so the choice does not depend on anything but the text.
@@ -68,16 +79,26 @@ def extract_features(batch: TokenBatch, max_features: int, keep: np.ndarray | No
     doc = batch.doc[mask].astype(_U64)
     name = batch.capital[mask] & ~batch.sentence_start[mask]
     flags = name.astype(_U64) | (batch.digit[mask].astype(_U64) << _U64(1))
-    # Group equal (article, hash) tokens: article in the high bits, then hash, then kind.
-    key = (doc << _U64(34)) | (h32[mask].astype(_U64) << _U64(2)) | flags
+    # Tokens are numbered from their article's first (`doc` is sorted).
+    first = np.searchsorted(batch.doc, np.arange(batch.n_docs))
+    in_lead = (np.arange(len(batch.doc)) - first[batch.doc] < lead)[mask].astype(_U64)
+    # Group equal (article, hash) tokens: article in the high bits, then hash, then kind, then
+    # whether the token is in the lead. Stopwords are told by the whole word, features by
+    # `feature_hashes`.
+    key = (doc << _U64(35)) | (feature_hashes(batch)[mask].astype(_U64) << _U64(3)) \
+        | (flags << _U64(1)) | in_lead
     key.sort()
-    group = key >> _U64(2)
+    group = key >> _U64(3)
     new = np.empty(len(key), dtype=bool)
     new[:1] = True
     np.not_equal(group[1:], group[:-1], out=new[1:])
     starts = np.flatnonzero(new)
     tf = np.diff(np.append(starts, len(key)))
-    kinds = np.bitwise_or.reduceat(key & _U64(3), starts) if len(starts) else key[:0]
+    if len(starts):
+        tf += np.add.reduceat(key & _U64(1), starts).astype(tf.dtype)
+        kinds = np.bitwise_or.reduceat((key >> _U64(1)) & _U64(3), starts)
+    else:
+        kinds = key[:0]
     udoc, uh = group[starts] >> _U64(32), group[starts] & _U64(0xFFFFFFFF)
     return _cap_per_doc(udoc, uh, np.minimum(tf, _TF_CAP).astype(_U64), kinds, max_features,
                         batch.n_docs)

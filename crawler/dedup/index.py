@@ -42,7 +42,7 @@ from crawler.files import replace_atomically
 if TYPE_CHECKING:
     from crawler.dedup.decisions import Decisions
 
-FORMAT_VERSION = 2  # 2: token hashes from 8-byte words, one tokenisation per article
+FORMAT_VERSION = 3  # 2: token hashes from 8-byte words, one tokenisation per article; 3: stems
 
 
 class IndexMismatchError(ValueError):
@@ -239,6 +239,7 @@ class DedupIndex:
             "format": FORMAT_VERSION,
             "signature": list(o.signature_params()),
             "max_features": o.event_max_features,
+            "lead_tokens": o.event_lead_tokens,
             "drop_lines": pattern,
         }
 

@@ -92,6 +92,9 @@ def test_index_built_with_other_signatures_is_refused(docs, tmp_path):
     index.save(tmp_path / "index.npz")
     with pytest.raises(IndexMismatchError):
         DedupIndex.load(tmp_path / "index.npz", DedupOptions(copy_num_perm=32, workers=1))
+    # The lead changes the stored term counts.
+    with pytest.raises(IndexMismatchError):
+        DedupIndex.load(tmp_path / "index.npz", DedupOptions(event_lead_tokens=0, workers=1))
 
 
 def test_parallel_analysis_equals_in_process(docs):

@@ -50,7 +50,8 @@ def test_a_story_scores_against_its_events_representative(
     titles = {r["url"]: r["title"] for r in fixture_records}
     record = next(r for r in fixture_records if r["url"] == ETINDONESIA)
     text = explanation_text(record, explained.by_url[ETINDONESIA], titles)
-    assert re.search(r"event score 0\.\d\d >= threshold 0\.45", text)
+    threshold = f"{DedupOptions().event_threshold:.2f}".replace(".", "\\.")
+    assert re.search(rf"event score 0\.\d\d >= threshold {threshold}", text)
     assert re.search(r"Putin +name", text)
 
 
