@@ -8,6 +8,7 @@ import hashlib
 import re
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -76,6 +77,21 @@ def candidate_recall(records: Sequence[dict], same: Sequence[tuple[int, int]],
         ua, ub = (int(graph.unit_of[position[docs[x].key]]) for x in (a, b))
         found += ua == ub or (min(ua, ub), max(ua, ub)) in candidates
     return found / len(same)
+
+
+def error_sources(records: Sequence[dict], judged: Sequence[tuple[int, int, bool]],
+                  options: DedupOptions | None = None) -> Counter[str]:
+    """Our wrong merges and missed pairs among `judged` (positions, one event or not), counted
+    by the step they come from (`EventGraph.why`: the first three reasons are wrong merges, the
+    last three missed pairs): the copy level, the candidates, the score or the agglomeration."""
+    o = options or DedupOptions()
+    docs, graph, position = _graph(records, o)
+    at = np.array([position[d.key] for d in docs])
+    a = at[np.array([p[0] for p in judged], dtype=np.int64)]
+    b = at[np.array([p[1] for p in judged], dtype=np.int64)]
+    together = graph.labels(o)
+    wrong = (together[a] == together[b]) != np.array([p[2] for p in judged], dtype=bool)
+    return Counter(graph.why(a[wrong], b[wrong], o))
 
 
 def word_shingles(text: str, k: int = 5) -> list[bytes]:
