@@ -38,7 +38,7 @@ def ours(records: Sequence[dict], options: DedupOptions | None = None) -> Labels
     return [final[d.key].event_cluster for d in docs]
 
 
-def _graph(records: Sequence[dict], options: DedupOptions | None
+def our_graph(records: Sequence[dict], options: DedupOptions | None
            ) -> tuple[list[Document], EventGraph, dict[str, int]]:
     """The records' documents, the event graph our clustering of them agglomerates
     (`crawler.dedup.event_graph`), and each key's position in it."""
@@ -54,7 +54,7 @@ def _graph(records: Sequence[dict], options: DedupOptions | None
 
 def our_similarity(records: Sequence[dict], options: DedupOptions | None = None) -> np.ndarray:
     """Our raw event cosine of every pair of `records` (1 between copies)."""
-    docs, graph, position = _graph(records, options)
+    docs, graph, position = our_graph(records, options)
     units = np.array([graph.unit_of[position[d.key]] for d in docs])
     n = len(docs)
     i, j = np.triu_indices(n, k=1)
@@ -70,7 +70,7 @@ def candidate_recall(records: Sequence[dict], same: Sequence[tuple[int, int]],
     candidates (or that are copies): the recall of the approximate search, before scoring."""
     if not same:
         return 1.0
-    docs, graph, position = _graph(records, options)
+    docs, graph, position = our_graph(records, options)
     candidates = {(int(a), int(b)) for a, b in graph.pairs.tolist()}
     found = 0
     for a, b in same:
@@ -85,7 +85,7 @@ def error_sources(records: Sequence[dict], judged: Sequence[tuple[int, int, bool
     by the step they come from (`EventGraph.why`: the first three reasons are wrong merges, the
     last three missed pairs): the copy level, the candidates, the score or the agglomeration."""
     o = options or DedupOptions()
-    docs, graph, position = _graph(records, o)
+    docs, graph, position = our_graph(records, o)
     at = np.array([position[d.key] for d in docs])
     a = at[np.array([p[0] for p in judged], dtype=np.int64)]
     b = at[np.array([p[1] for p in judged], dtype=np.int64)]
