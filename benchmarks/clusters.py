@@ -25,6 +25,7 @@ import argparse
 import json
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -37,6 +38,7 @@ from event_methods import (
     dense_available,
     dense_rate,
     dense_similarity,
+    error_sources,
     ours,
     ours_plus_dense,
     shingle_baseline,
@@ -45,6 +47,7 @@ from event_methods import (
 )
 
 from crawler.dedup import DedupIndex, DedupOptions
+from crawler.dedup.event_graph import REASONS
 from crawler.dedup.jsonl import cluster_jsonl
 
 # ---------------------------------------------------------------- quality
@@ -82,6 +85,19 @@ def quality(options: DedupOptions, only: str | None = None) -> None:
                 s = score(labels)
                 print(f"{'   ' + part:34} {label:44} {s.precision:6.3f} {s.recall:6.3f} "
                       f"{s.f1:6.3f} {rate:8.0f}")
+            if piece.judged.get(part):
+                errors = error_sources(piece.records, piece.judged[part], options)
+                print(f"{'':37}our wrong pairs: {_errors(errors)}")
+
+
+def _errors(counts: Counter[str]) -> str:
+    """Our wrong pairs by where they come from, wrong merges then missed pairs."""
+    out = []
+    for kind, reasons in (("wrong merges", REASONS[:3]), ("missed", REASONS[3:])):
+        parts = [f"{counts[why]} {why}" for why in reasons if counts[why]]
+        out.append(f"{kind} {sum(counts[why] for why in reasons)}"
+                   + (f" ({', '.join(parts)})" if parts else ""))
+    return "; ".join(out)
 
 
 def _methods(piece: Slice, options: DedupOptions, cuts: dict[tuple[str, str], float]

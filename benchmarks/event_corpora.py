@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import combinations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +59,9 @@ class Slice:
     same: list[tuple[int, int]] = field(default_factory=list)
     """Record positions of the pairs labelled as one event (for the candidates' recall)."""
     notes: list[str] = field(default_factory=list)
+    judged: dict[str, list[tuple[int, int, bool]]] = field(default_factory=dict)
+    """Per part, the record pairs it judges and whether each is one event (for telling where
+    our errors come from; B-cubed parts judge every pair)."""
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -79,6 +83,11 @@ def bcubed(gold: Sequence[str], pred: Sequence[str]) -> Scored:
         recall += both / len(by_gold[g])
     precision, recall = precision / len(gold), recall / len(gold)
     return Scored(precision, recall, 2 * precision * recall / (precision + recall or 1.0))
+
+
+def every_pair(gold: Sequence[str]) -> list[tuple[int, int, bool]]:
+    """Every pair of positions and whether the gold labels make it one event."""
+    return [(a, b, gold[a] == gold[b]) for a, b in combinations(range(len(gold)), 2)]
 
 
 def same_pairs(gold: Sequence[str]) -> list[tuple[int, int]]:
@@ -113,7 +122,7 @@ def ecb_slices(path: Path = ECB) -> list[Slice]:
         subset = [r for r in records if r["topic"] % 2 == keep]
         gold = [r["gold_event"] for r in subset]
         out.append(Slice(name, "ECB+", subset, {"B3": partial(bcubed, gold)},
-                         "B3" if keep else "", same_pairs(gold)))
+                         "B3" if keep else "", same_pairs(gold), judged={"B3": every_pair(gold)}))
     return out
 
 
@@ -137,7 +146,9 @@ def semeval_slice() -> Slice:
     notes = [f"{name}: {len(groups[name])} pairs, {sum(p['label'] for p in groups[name])} same"
              for name in ("mono tune", "mono held out", "cross tune", "cross held out")]
     same = [(position[p["a"]], position[p["b"]]) for p in rated if p["label"] == 1]
-    return Slice("SemEval-2022 dev pairs", "SemEval", records, parts, "tune", same, notes)
+    judged = {name: [(position[p["a"]], position[p["b"]], bool(p["label"])) for p in groups[name]]
+              for name in ("mono tune", "mono held out", "cross tune", "cross held out")}
+    return Slice("SemEval-2022 dev pairs", "SemEval", records, parts, "tune", same, notes, judged)
 
 
 def fixture_slice() -> Slice:
@@ -155,7 +166,8 @@ def fixture_slice() -> Slice:
                         "source": article.source})
         gold.append(truth[url]["event"])
     return Slice("fixture corpus (dated)", "fixtures", records,
-                 {"B3": partial(bcubed, gold)}, "B3", same_pairs(gold))
+                 {"B3": partial(bcubed, gold)}, "B3", same_pairs(gold),
+                 judged={"B3": every_pair(gold)})
 
 
 def available_slices() -> tuple[list[Slice], list[str]]:

@@ -8,6 +8,7 @@ import hashlib
 import re
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def ours(records: Sequence[dict], options: DedupOptions | None = None) -> Labels
     return [final[d.key].event_cluster for d in docs]
 
 
-def _graph(records: Sequence[dict], options: DedupOptions | None
+def our_graph(records: Sequence[dict], options: DedupOptions | None
            ) -> tuple[list[Document], EventGraph, dict[str, int]]:
     """The records' documents, the event graph our clustering of them agglomerates
     (`crawler.dedup.event_graph`), and each key's position in it."""
@@ -53,7 +54,7 @@ def _graph(records: Sequence[dict], options: DedupOptions | None
 
 def our_similarity(records: Sequence[dict], options: DedupOptions | None = None) -> np.ndarray:
     """Our raw event cosine of every pair of `records` (1 between copies)."""
-    docs, graph, position = _graph(records, options)
+    docs, graph, position = our_graph(records, options)
     units = np.array([graph.unit_of[position[d.key]] for d in docs])
     n = len(docs)
     i, j = np.triu_indices(n, k=1)
@@ -69,13 +70,28 @@ def candidate_recall(records: Sequence[dict], same: Sequence[tuple[int, int]],
     candidates (or that are copies): the recall of the approximate search, before scoring."""
     if not same:
         return 1.0
-    docs, graph, position = _graph(records, options)
+    docs, graph, position = our_graph(records, options)
     candidates = {(int(a), int(b)) for a, b in graph.pairs.tolist()}
     found = 0
     for a, b in same:
         ua, ub = (int(graph.unit_of[position[docs[x].key]]) for x in (a, b))
         found += ua == ub or (min(ua, ub), max(ua, ub)) in candidates
     return found / len(same)
+
+
+def error_sources(records: Sequence[dict], judged: Sequence[tuple[int, int, bool]],
+                  options: DedupOptions | None = None) -> Counter[str]:
+    """Our wrong merges and missed pairs among `judged` (positions, one event or not), counted
+    by the step they come from (`EventGraph.why`: the first three reasons are wrong merges, the
+    last three missed pairs): the copy level, the candidates, the score or the agglomeration."""
+    o = options or DedupOptions()
+    docs, graph, position = our_graph(records, o)
+    at = np.array([position[d.key] for d in docs])
+    a = at[np.array([p[0] for p in judged], dtype=np.int64)]
+    b = at[np.array([p[1] for p in judged], dtype=np.int64)]
+    together = graph.labels(o)
+    wrong = (together[a] == together[b]) != np.array([p[2] for p in judged], dtype=bool)
+    return Counter(graph.why(a[wrong], b[wrong], o))
 
 
 def word_shingles(text: str, k: int = 5) -> list[bytes]:

@@ -29,6 +29,16 @@ from crawler.dedup.options import DedupOptions
 
 _PAD_HASH = 0xFFFFFFFF
 
+# Why two articles share an event (the first three) or do not (the last three): `EventGraph.why`.
+ONE_COPY_CLUSTER = "one copy cluster"
+OVER_THE_CUT = "a candidate pair over the cut"
+THROUGH_OTHERS = "joined through other articles"
+NOT_A_CANDIDATE = "never a candidate"
+UNDER_THE_CUT = "a candidate pair under the cut"
+DECLINED = "over the cut, average link declined"
+REASONS = (ONE_COPY_CLUSTER, OVER_THE_CUT, THROUGH_OTHERS, NOT_A_CANDIDATE, UNDER_THE_CUT,
+           DECLINED)
+
 
 @dataclass(frozen=True)
 class EventGraph:
@@ -51,6 +61,36 @@ class EventGraph:
         merged = average_link(np.arange(len(self.unit_label)), self.pairs, self.scores,
                               options.event_threshold, self.size)
         return self.unit_label[merged[self.unit_of]]
+
+    def why(self, a: np.ndarray, b: np.ndarray, options: DedupOptions) -> list[str]:
+        """Why each pair of articles `(a[i], b[i])` (positions) shares an event or not, as far
+        as the graph tells: one of `REASONS`. Where a clustering goes wrong this says which step
+        to change: the copy level, the candidates, the score or the agglomeration."""
+        units = self.unit_of
+        merged = self.labels(options)
+        lo = np.minimum(units[a], units[b])
+        hi = np.maximum(units[a], units[b])
+        m = len(self.unit_label)
+        code = lo * m + hi
+        codes = self.pairs[:, 0] * m + self.pairs[:, 1]  # increasing: the pairs are sorted
+        found = np.zeros(len(code), dtype=bool)
+        over = np.zeros(len(code), dtype=bool)
+        if len(codes):
+            at = np.minimum(np.searchsorted(codes, code), len(codes) - 1)
+            found = codes[at] == code
+            over = found & (self.scores[at] >= options.event_threshold)
+        out = []
+        for one, cand, high, together in zip((lo == hi).tolist(), found.tolist(),
+                                             over.tolist(), (merged[a] == merged[b]).tolist(),
+                                             strict=True):
+            if one:
+                out.append(ONE_COPY_CLUSTER)
+            elif together:
+                out.append(OVER_THE_CUT if high else THROUGH_OTHERS)
+            else:
+                out.append(NOT_A_CANDIDATE if not cand else
+                           UNDER_THE_CUT if not high else DECLINED)
+        return out
 
 
 def event_graph(features: FeatureBatch, copy_labels: np.ndarray, published: np.ndarray,

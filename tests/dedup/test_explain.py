@@ -13,7 +13,15 @@ import pytest
 
 from crawler.dedup import DedupIndex, DedupOptions, Document
 from crawler.dedup.cluster import copy_clusters, event_clusters
-from crawler.dedup.event_graph import event_graph
+from crawler.dedup.event_graph import (
+    DECLINED,
+    NOT_A_CANDIDATE,
+    ONE_COPY_CLUSTER,
+    OVER_THE_CUT,
+    THROUGH_OTHERS,
+    UNDER_THE_CUT,
+    event_graph,
+)
 from crawler.dedup.explain import explain, left_out_of_copies
 from tests.conftest import PROJECT_ROOT
 
@@ -134,3 +142,28 @@ def test_scrapy_cluster_explains_an_article(tmp_path: Path, etindonesia_seed: tu
     assert "no article https://nowhere.example/" in done.stderr
     assert "a copy of https://a.example/1" in done.stdout
     assert "+ Baca juga: berita lain   [left out of the comparison]" in done.stdout
+
+
+def test_why_two_articles_share_an_event_or_not(fixture_documents: list[Document]) -> None:
+    options = DedupOptions(workers=1)
+    corpus = indexed(fixture_documents, options).corpus()
+    data = corpus.analysed
+    copies = copy_clusters(data.signatures, data.lengths, options)
+    graph = event_graph(data.features, copies, corpus.published, options)
+    labels = graph.labels(options)
+    a, b = np.triu_indices(len(labels), k=1)
+    why = graph.why(a, b, options)
+    score = {(int(x), int(y)): float(s) for (x, y), s in zip(graph.pairs, graph.scores,
+                                                              strict=True)}
+    cut = options.event_threshold
+    for i, j, reason in zip(a.tolist(), b.tolist(), why, strict=True):
+        s = score.get(tuple(sorted((int(graph.unit_of[i]), int(graph.unit_of[j])))))
+        if copies[i] == copies[j]:
+            expected = ONE_COPY_CLUSTER
+        elif labels[i] == labels[j]:
+            expected = OVER_THE_CUT if s is not None and s >= cut else THROUGH_OTHERS
+        else:
+            expected = NOT_A_CANDIDATE if s is None else UNDER_THE_CUT if s < cut else DECLINED
+        assert reason == expected
+    # The fixture corpus has copies, stories of several articles and unrelated articles.
+    assert {ONE_COPY_CLUSTER, OVER_THE_CUT, NOT_A_CANDIDATE} <= set(why)
