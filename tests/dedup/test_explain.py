@@ -157,7 +157,8 @@ def test_why_two_articles_share_an_event_or_not(fixture_documents: list[Document
                                                               strict=True)}
     cut = options.event_threshold
     for i, j, reason in zip(a.tolist(), b.tolist(), why, strict=True):
-        s = score.get(tuple(sorted((int(graph.unit_of[i]), int(graph.unit_of[j])))))
+        unit_i, unit_j = int(graph.unit_of[i]), int(graph.unit_of[j])
+        s = score.get((min(unit_i, unit_j), max(unit_i, unit_j)))
         if copies[i] == copies[j]:
             expected = ONE_COPY_CLUSTER
         elif labels[i] == labels[j]:
