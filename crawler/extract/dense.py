@@ -266,6 +266,23 @@ class Blocks:
             self._densest = densest_block(self.tree, self.skip)
         return self._densest
 
+    def text_bound(self) -> int:
+        """An upper bound on the densest block's score, without the walk: the characters of the
+        body's text less those of its scripts, styles and links without markup inside. The score
+        counts each text of the body at most once (a block's text adds to its parent's score in
+        full and to its grandparent's by half, and no element is both), stripped, outside links
+        and scripts."""
+        root = _body(self.tree)
+        if root is None:
+            return 0
+        total = len(root.text_content())
+        for node in root.iter("script", "style"):
+            total -= len(node.text or "")
+        for link in root.iter("a"):
+            if link.text and not len(link):
+                total -= len(link.text)
+        return total
+
     def dense_lines(self, links: LinkIndex) -> list[Line]:
         """Lines of the densest block, or [] when no block holds enough text."""
         block, score = self.densest

@@ -10,7 +10,13 @@ from lxml.etree import Element, SubElement, _Element
 
 from crawler.extract import body as body_module
 from crawler.extract import extract_article
-from crawler.extract.dense import MIN_BLOCK_CHARS, block_lines, dense_lines, densest_block
+from crawler.extract.dense import (
+    MIN_BLOCK_CHARS,
+    Blocks,
+    block_lines,
+    dense_lines,
+    densest_block,
+)
 from crawler.extract.walk import LinkIndex
 
 URL = "https://www.example.com/news/2025/01/30/story"
@@ -159,3 +165,18 @@ def test_a_photo_page_without_a_text_block_skips_the_full_cascade(
     _, score = densest_block(lxml.html.document_fromstring(html), set())
     assert score < body_module.NO_ARTICLE_CHARS
     assert _passes_without_a_fast_result(html, monkeypatch) == ([True], "")
+
+
+@pytest.mark.parametrize("story", [BR_STORY, DIV_STORY], ids=["br", "divs"])
+def test_the_text_bound_holds_the_densest_score_and_leaves_out_links_and_scripts(
+    story: str,
+) -> None:
+    script = "<script>var tracking = '" + "x" * 5000 + "';</script>"
+    tree = lxml.html.document_fromstring(page(story).replace("</body>", f"{script}</body>"))
+    blocks = Blocks(tree, set())
+    _, score = blocks.densest
+    bound = blocks.text_bound()
+    assert score <= bound
+    # the menu's and the sidebar's links and the script are not counted
+    body_text = len(tree.find("body").text_content())
+    assert bound < body_text - 5000
