@@ -285,7 +285,9 @@ def extract_body(
         dense = blocks.dense_lines(links)
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
-    if not evidence.doubts(first.text) and not _more_text_around(blocks, first, source_chars):
+    if not evidence.doubts(first.text) and not _more_text_around(
+        blocks, first, source_chars, links
+    ):
         return first
     # a second look when the body is empty, not about what the page's metadata says its article
     # is about, or a small part of the page's densest text: the other readings of the page, the
@@ -353,12 +355,12 @@ SMALL_PAGE_CHARS = 50_000
 pages inline scripts make the text it counts long, and the walk is not much dearer."""
 
 
-def _more_text_around(blocks: Blocks, body: Body, source_chars: int) -> bool:
+def _more_text_around(blocks: Blocks, body: Body, source_chars: int, links: LinkIndex) -> bool:
     chars = sum(len(line) for line in body.lines)
     if chars >= PARTIAL_CHARS:
         return False
     # a page without twice the body's text outside links and scripts has no block holding it
-    if source_chars < SMALL_PAGE_CHARS and blocks.text_bound() < MORE_TEXT * chars:
+    if source_chars < SMALL_PAGE_CHARS and blocks.text_bound(links) < MORE_TEXT * chars:
         return False
     _, score = blocks.densest
     return score >= MORE_TEXT * chars

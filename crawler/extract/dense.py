@@ -266,21 +266,16 @@ class Blocks:
             self._densest = densest_block(self.tree, self.skip)
         return self._densest
 
-    def text_bound(self) -> int:
+    def text_bound(self, links: LinkIndex) -> int:
         """An upper bound on the densest block's score, without the walk: the characters of the
-        body's text less those of its scripts, styles and links without markup inside. The score
-        counts each text of the body at most once (a block's text adds to its parent's score in
-        full and to its grandparent's by half, and no element is both), stripped, outside links
-        and scripts."""
-        root = _body(self.tree)
-        if root is None:
-            return 0
-        total = len(root.text_content())
+        page's text less those of its scripts, styles and links without markup inside (counted
+        by `LinkIndex` as it reads them). The score counts each text of the body at most once (a
+        block's text adds to its parent's score in full and to its grandparent's by half, and no
+        element is both), stripped, outside links and scripts."""
+        root = self.tree.getroottree().getroot()
+        total = len(root.text_content()) - links.plain_chars
         for node in root.iter("script", "style"):
             total -= len(node.text or "")
-        for link in root.iter("a"):
-            if link.text and not len(link):
-                total -= len(link.text)
         return total
 
     def dense_lines(self, links: LinkIndex) -> list[Line]:

@@ -175,7 +175,7 @@ def test_the_text_bound_holds_the_densest_score_and_leaves_out_links_and_scripts
     tree = lxml.html.document_fromstring(page(story).replace("</body>", f"{script}</body>"))
     blocks = Blocks(tree, set())
     _, score = blocks.densest
-    bound = blocks.text_bound()
+    bound = blocks.text_bound(LinkIndex(tree))
     assert score <= bound
     # the menu's and the sidebar's links and the script are not counted
     body_text = len(tree.find("body").text_content())
