@@ -113,31 +113,31 @@ def densest_block(tree: HtmlElement, skip: set[HtmlElement]) -> tuple[HtmlElemen
         return None, 0.0
     if root.text and (size := len(root.text.strip())):
         own[root] = size
-    # (node, block owning the text around it, inside a link), from <body>'s children on;
-    # children pushed as one zip (in C), and the order of the walk kept: the first of equal
-    # scores wins. The tag sets are local names: the loop runs once per element
-    stack: list[tuple[HtmlElement, HtmlElement, bool]] = [*zip(root, repeat(root), repeat(False))]
+    # (node, block owning the text around it), from <body>'s children on; children pushed as
+    # one zip (in C), and the order of the walk kept: the first of equal scores wins. The tag
+    # sets are local names: the loop runs once per element. A link is not entered: its text
+    # and everything in it is link text (its tail is not)
+    stack: list[tuple[HtmlElement, HtmlElement]] = [*zip(root, repeat(root))]
     pop, push = stack.pop, stack.extend
     not_text, blocks = _NOT_TEXT_TAGS, BLOCK_TAGS
     while stack:
-        node, outer, in_link = pop()
+        node, outer = pop()
         tail = node.tail
-        if tail and not in_link:
+        if tail:
             size = len(tail.strip())
             if size:
                 own[outer] = own.get(outer, 0) + size
         tag = node.tag
-        if tag.__class__ is not str or tag in not_text or node in skip:
+        if tag.__class__ is not str or tag in not_text or tag == "a" or node in skip:
             continue
         block = node if tag in blocks else outer
-        linked = in_link or tag == "a"
         text = node.text
-        if text and not linked:
+        if text:
             size = len(text.strip())
             if size:
                 own[block] = own.get(block, 0) + size
         if len(node):
-            push(zip(node, repeat(block), repeat(linked)))
+            push(zip(node, repeat(block)))
     scores: dict[HtmlElement, float] = {}
     for block, size in own.items():
         if size < _MIN_PARAGRAPH_CHARS:
@@ -265,6 +265,18 @@ class Blocks:
         if self._densest is None:
             self._densest = densest_block(self.tree, self.skip)
         return self._densest
+
+    def text_bound(self, links: LinkIndex) -> int:
+        """An upper bound on the densest block's score, without the walk: the characters of the
+        page's text less those of its scripts, styles and links without markup inside (counted
+        by `LinkIndex` as it reads them). The score counts each text of the body at most once (a
+        block's text adds to its parent's score in full and to its grandparent's by half, and no
+        element is both), stripped, outside links and scripts."""
+        root = self.tree.getroottree().getroot()
+        total = len(root.text_content()) - links.plain_chars
+        for node in root.iter("script", "style"):
+            total -= len(node.text or "")
+        return total
 
     def dense_lines(self, links: LinkIndex) -> list[Line]:
         """Lines of the densest block, or [] when no block holds enough text."""

@@ -16,7 +16,6 @@ from crawler.extract.meta import PageMeta, ld_names
 _TITLE_SEPARATORS_RE = re.compile(r"\s+(?:[-|\u2013\u2014\u00bb:]{1,2})\s+")
 _NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 _SPACE_RE = re.compile(r"\s+")
-_FIRST_H1 = XPath("(//h1)[1]")
 _TITLE = XPath("//title/text()")
 _BYLINE_IDS = frozenset({"penulis", "author", "reporter"})
 
@@ -145,12 +144,13 @@ def _names_site(segment: str, site_names: set[str]) -> bool:
 
 def title_of(tree: HtmlElement, meta: PageMeta, site: str | None) -> str | None:
     ld_headline = meta.ld.get("headline")
-    h1 = _FIRST_H1(tree)
+    h1 = next(tree.getroottree().getroot().iter("h1"), None)  # "(//h1)[1]", walked in C
+    titles = _TITLE(tree)
     candidates = [
         meta.first("og:title", "twitter:title"),
         ld_headline if isinstance(ld_headline, str) else None,
-        h1[0].text_content() if h1 else None,
-        _TITLE(tree)[0] if _TITLE(tree) else None,
+        h1.text_content() if h1 is not None else None,
+        titles[0] if titles else None,
     ]
     names = site_names(meta, site)
     for candidate in candidates:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from crawler.extract.meta import PageMeta, ld_urls
@@ -21,7 +20,6 @@ _FURNITURE_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 _IMAGE_EXT_RE = re.compile(r"\.(?:svg|gif)(?:$|\?)", re.IGNORECASE)
-_PARAGRAPHS = XPath("//p")
 _MIN_SIDE = 100
 _SNIPPET = 40
 _MAX_TRIES = 5
@@ -74,7 +72,7 @@ def article_container(tree: HtmlElement, body_lines: list[str]) -> HtmlElement |
     """The smallest element holding the first and the last extracted paragraph."""
     if not body_lines:
         return None
-    paragraphs = _PARAGRAPHS(tree)
+    paragraphs = list(tree.getroottree().getroot().iter("p"))  # "//p", walked in C
     first = _first_holder(paragraphs, body_lines)
     if first is None:
         return None

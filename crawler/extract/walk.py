@@ -120,11 +120,16 @@ class LinkIndex:
     """Texts of the page's links, to tell how much of an extracted line was link text."""
 
     def __init__(self, tree: HtmlElement) -> None:
-        texts = {
-            " ".join((a.text if len(a) == 0 else a.text_content()).split())
-            for a in tree.iter("a")
-            if len(a) or a.text
-        }
+        texts: set[str] = set()
+        plain = 0
+        for a in tree.iter("a"):
+            if len(a):
+                texts.add(" ".join(a.text_content().split()))
+            elif a.text:
+                plain += len(a.text)
+                texts.add(" ".join(a.text.split()))
+        self.plain_chars = plain
+        """Characters of the links without markup inside, as the page has them."""
         self._texts = frozenset(t for t in texts if len(t) > 1)
         self._by_length = sorted((len(t), t) for t in self._texts)
 

@@ -10,7 +10,13 @@ from lxml.etree import Element, SubElement, _Element
 
 from crawler.extract import body as body_module
 from crawler.extract import extract_article
-from crawler.extract.dense import block_lines, dense_lines, densest_block
+from crawler.extract.dense import (
+    MIN_BLOCK_CHARS,
+    Blocks,
+    block_lines,
+    dense_lines,
+    densest_block,
+)
 from crawler.extract.walk import LinkIndex
 
 URL = "https://www.example.com/news/2025/01/30/story"
@@ -118,7 +124,10 @@ def test_a_flattened_fast_pass_is_replaced_without_a_second_extraction(
     assert "Terpopuler" not in article.body and "Rubrik" not in article.body
 
 
-def test_without_a_text_block_the_full_cascade_still_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+def _passes_without_a_fast_result(
+    html: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[bool], str]:
+    """The trafilatura passes run on a page whose fast pass finds nothing, and the body."""
     passes: list[bool] = []
     original = body_module.trafilatura_body
 
@@ -127,5 +136,47 @@ def test_without_a_text_block_the_full_cascade_still_runs(monkeypatch: pytest.Mo
         return original(tree, url, options, prune, fast) if not fast else None
 
     monkeypatch.setattr(body_module, "trafilatura_body", counting)
-    extract_article(f"<html><body>{MENU}</ul>{SIDEBAR}</body></html>", URL)
+    return passes, extract_article(html, URL).body
+
+
+def test_a_short_story_too_small_for_the_dense_reading_still_gets_the_full_cascade(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # two paragraphs: under the dense reading's floor, over the no-article floor
+    story = "".join(f"<p>{text}</p>" for text in PARAGRAPHS[:2])
+    html = f"<html><body>{MENU}</ul><div class='isi'>{story}</div>{SIDEBAR}</body></html>"
+    _, score = densest_block(lxml.html.document_fromstring(html), set())
+    assert body_module.NO_ARTICLE_CHARS <= score < MIN_BLOCK_CHARS
+    passes, body = _passes_without_a_fast_result(html, monkeypatch)
     assert passes == [True, False]
+    assert body.split("\n") == PARAGRAPHS[:2]
+
+
+def test_a_photo_page_without_a_text_block_skips_the_full_cascade(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gallery = "".join(
+        f"<figure><img src='/f{i}.jpg'><figcaption>Foto {i}</figcaption></figure>" for i in range(8)
+    )
+    html = (
+        f"<html><body>{MENU}</ul><div class='isi'><p>Galeri foto perayaan Imlek 2025.</p>"
+        f"{gallery}</div>{SIDEBAR}</body></html>"
+    )
+    _, score = densest_block(lxml.html.document_fromstring(html), set())
+    assert score < body_module.NO_ARTICLE_CHARS
+    assert _passes_without_a_fast_result(html, monkeypatch) == ([True], "")
+
+
+@pytest.mark.parametrize("story", [BR_STORY, DIV_STORY], ids=["br", "divs"])
+def test_the_text_bound_holds_the_densest_score_and_leaves_out_links_and_scripts(
+    story: str,
+) -> None:
+    script = "<script>var tracking = '" + "x" * 5000 + "';</script>"
+    tree = lxml.html.document_fromstring(page(story).replace("</body>", f"{script}</body>"))
+    blocks = Blocks(tree, set())
+    _, score = blocks.densest
+    bound = blocks.text_bound(LinkIndex(tree))
+    assert score <= bound
+    # the menu's and the sidebar's links and the script are not counted
+    body_text = len(tree.find("body").text_content())
+    assert bound < body_text - 5000
