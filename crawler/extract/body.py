@@ -280,6 +280,8 @@ def extract_body(
     # text block is read instead
     xml = trafilatura_body(tree, url, context.options, prune, fast=True)
     raw = to_lines(xml, links) if xml is not None else []
+    if len(raw) <= _FLAT_MAX_LINES:
+        raw = _unless_links(raw, blocks, links)
     dense: list[Line] | None = None
     if _flattened(raw):
         dense = blocks.dense_lines(links)
@@ -364,6 +366,18 @@ def _more_text_around(blocks: Blocks, body: Body, source_chars: int, links: Link
         return False
     _, score = blocks.densest
     return score >= MORE_TEXT * chars
+
+
+LINK_PAGE_SHARE = 0.5
+"""A page whose text outside links is under this share of its flattened text is menus, a
+sidebar and teaser lists (a photo or video page, a removed story): nothing of it is an article."""
+
+
+def _unless_links(flat: list[Line], blocks: Blocks, links: LinkIndex) -> list[Line]:
+    """The fast pass's one or two lines, or nothing when they are mostly the text of the page's
+    links: the whole page run together, they carry no link markup for the line rules to see."""
+    chars = sum(len(line.text) for line in flat)
+    return flat if blocks.text_bound(links) >= LINK_PAGE_SHARE * chars else []
 
 
 def _words(body: Body) -> int:

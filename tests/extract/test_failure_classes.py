@@ -144,6 +144,31 @@ def test_a_box_of_event_dates_loses_to_the_press_release() -> None:
     assert body.split("\n") == PRESS
 
 
+MENUS = "<ul class='menu'>" + "".join(
+    f"<li><a href='/rubrik/{i}'>Rubrik nomor {i} pilihan pembaca</a></li>" for i in range(12)
+) + "</ul>"
+POPULAR = "<div class='sidebar'><h3>Terpopuler</h3><ul>" + "".join(
+    f"<li><a href='/p{i}'>Berita populer nomor {i} tentang kota yang ramai dibaca</a></li>"
+    for i in range(8)
+) + "</ul></div>"
+
+
+@pytest.mark.parametrize("story", ["", "".join(f"<p>{para}</p>" for para in PRESS[:2])],
+                         ids=["photo page", "short story"])
+def test_a_page_of_menus_run_together_is_not_an_article(story: str) -> None:
+    # trafilatura's fast pass runs a page without a text block into one line without link
+    # markup; that line is the page's menus and teasers, not a story (a photo page), while a
+    # short story of its own beside the same menus is read
+    page = (
+        "<html><head><title>Galeri Foto Imlek 2025</title></head><body>"
+        f"{MENUS}<div class='isi'><p>Galeri foto perayaan Imlek 2025.</p>{story}</div>"
+        f"{POPULAR}<div class='footer'>Hak cipta 2025 Kota</div></body></html>"
+    )
+    body = extract_article(page, "https://www.example.com/foto/2025/01/30/galeri-imlek").body
+    assert "Rubrik nomor" not in body and "Berita populer" not in body
+    assert body.split("\n")[-2:] == (PRESS[:2] if story else [""])
+
+
 def test_choose_keeps_the_primary_reading_unless_evidence_clearly_says_otherwise() -> None:
     meta = PageMeta(values={"og:description": ["Raisa Andriana buka suara soal kehamilan"]})
     evidence = Evidence.of(meta)
