@@ -2,7 +2,8 @@
 (and records that are no page), read by `scrapy crawl warc` from disk or over HTTP, give exactly
 the articles and clusters of the crawl of those sites; a crawl written as WARC gives its own
 articles again, read by `scrapy crawl warc` or taken as the offline source of `scrapy crawl
-news`; every record ends in a counted outcome."""
+news`; every record ends in a counted outcome; an ingest killed and resumed with its JOBDIR
+ends as an uninterrupted one."""
 
 from __future__ import annotations
 
@@ -143,3 +144,31 @@ def test_a_crawl_written_as_warc_is_the_offline_source_of_the_same_crawl(
                                                                           leave_out=())
     assert again.summary["pages"] == run.summary["pages"]
     assert again.summary["discovery"] == run.summary["discovery"]
+
+
+@pytest.mark.slow
+def test_an_ingest_killed_and_resumed_with_its_jobdir_ends_as_the_uninterrupted_one(
+        archive: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
+    from tests.test_resume import (
+        assert_same_job,
+        crawl_command,
+        job_output,
+        journal_lines,
+        run_and_kill,
+        run_to_end,
+    )
+
+    def command(out: Path) -> list[str]:
+        out.mkdir()
+        return [*crawl_command(out, out / "job", "-O", "warc"), "-a", f"files={archive[0]}"]
+
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    run_to_end(command(whole))
+    killed = command(resumed)
+    run_and_kill(killed, lambda: journal_lines(resumed / "job") >= 20, tmp_path / "killed.log")
+    run_to_end(killed)
+    # the records of pages the first run finished are read again from the archive: still
+    # read by this job, not duplicates, so every count is the uninterrupted job's
+    assert_same_job(job_output(resumed), job_output(whole))
+    assert job_output(resumed).summary["warc"]["read"] == archive[1]["article"] + archive[1][
+        "listing"]

@@ -32,6 +32,7 @@ from crawler.compat import engine_scheduler
 from crawler.distributed.keys import REDIS_ERRORS
 from crawler.distributed.scheduler import ONE_AT_A_TIME, FrontierScheduler
 from crawler.items import Article, PageReject
+from crawler.resume import job_of
 from crawler.sites import Site, host_of, site_list
 from crawler.spiders.admission import parse_since
 from crawler.spiders.news import NewsSpider
@@ -62,6 +63,8 @@ class WarcSpider(NewsSpider):
     reader: ArchiveReader
     sources: list[str]
     window: DateWindow
+    read_before: frozenset[str] | set[str] = frozenset()
+    """The pages an earlier run of this resumed job finished (its journal's URLs)."""
     # The archive is the source: no robots.txt to ask, and pages come from any host.
     custom_settings = {"ROBOTSTXT_OBEY": False}  # noqa: RUF012 (Scrapy declares it a ClassVar)
 
@@ -89,7 +92,16 @@ class WarcSpider(NewsSpider):
         # The dates are the archive's window (`DateWindow`), not the discovery's `since`.
         spider.admission.since = None
         crawler.signals.connect(spider.request_dropped, signals.request_dropped)
+        crawler.signals.connect(spider.remember_read_before, signals.spider_opened)
         return spider
+
+    def remember_read_before(self) -> None:
+        """At `spider_opened`, once the add-ons are in (Scrapy builds the spider before them)
+        and before the journal is forgotten: the archives are read again from their start, and
+        each record of a page finished before is still a page this job read."""
+        job = job_of(self.crawler)
+        if job.resuming:
+            self.read_before = job.contents().urls
 
     def host_filter(self) -> frozenset[str]:
         if not self.hosts:
@@ -178,9 +190,10 @@ class WarcSpider(NewsSpider):
                           failure.request.meta.get(WARC_FILE), failure.getErrorMessage())
 
     def request_dropped(self, request: Request) -> None:
-        """A page another worker of the job (or an earlier run of a resumed job) already read:
-        it was counted read here, it is a duplicate."""
-        if WARC_RECORD in request.meta:
+        """A page another worker of the job already read: it was counted read here, it is a
+        duplicate. A page an earlier run of a resumed job finished stays read, so the resumed
+        job's counts are those of an uninterrupted one."""
+        if WARC_RECORD in request.meta and request.url not in self.read_before:
             self.crawler.stats.inc_value("warc/read", -1)
             self.crawler.stats.inc_value("warc/duplicate")
 
