@@ -10,7 +10,7 @@ from lxml.etree import XPath
 
 from crawler.extract import lines as rules
 from crawler.extract.choose import Candidate, Evidence, choose
-from crawler.extract.dense import Blocks, block_lines, lead_block, skipped
+from crawler.extract.dense import Blocks, lead_block, skipped
 from crawler.extract.lines import Line
 from crawler.extract.prepare import (
     NOT_BODY_XPATH,
@@ -270,26 +270,24 @@ def extract_body(
     site_prune = list(context.site.prune_xpath)
     prune = [NOT_BODY_XPATH, *site_prune] if marked else site_prune
     # the elements the page walks below skip: the ones just marked and the site's pruned ones
-    blocks = Blocks(tree, marked | skipped(tree, site_prune) if site_prune else marked)
     links = LinkIndex(tree)
+    blocks = Blocks(tree, marked | skipped(tree, site_prune) if site_prune else marked, links)
     if source_chars > HUGE_TEXT_CHARS and _is_huge(tree):
-        return clean(blocks.dense_lines(links), context)
+        return clean(blocks.dense_lines(), context)
     # trafilatura's fast pass finds the article on most pages at two thirds of the cost; when it
     # fell back to flattening the whole page into one long paragraph (the story is
     # <br>-separated text or text-only <div>s, which its main pass does not read), the densest
     # text block is read instead
     xml = trafilatura_body(tree, url, context.options, prune, fast=True)
     raw = to_lines(xml, links) if xml is not None else []
-    if len(raw) <= _FLAT_MAX_LINES:
-        raw = _unless_links(raw, blocks, links)
+    if raw and len(raw) <= _FLAT_MAX_LINES:
+        raw = _unless_links(raw, blocks)
     dense: list[Line] | None = None
     if _flattened(raw):
-        dense = blocks.dense_lines(links)
+        dense = blocks.dense_lines()
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
-    if not evidence.doubts(first.text) and not _more_text_around(
-        blocks, first, source_chars, links
-    ):
+    if not evidence.doubts(first.text) and not _more_text_around(blocks, first, source_chars):
         return first
     # a second look when the body is empty, not about what the page's metadata says its article
     # is about, or a small part of the page's densest text: the other readings of the page, the
@@ -298,10 +296,10 @@ def extract_body(
     # text
     bodies = {"first": first}
     if dense is None:
-        bodies["dense"] = clean(blocks.dense_lines(links), context)
+        bodies["dense"] = clean(blocks.dense_lines(), context)
     lead = lead_block(tree, blocks.skip, evidence.leads) if evidence.lead else None
     if lead is not None:
-        bodies["lead"] = clean(block_lines(lead, blocks.skip, links), context)
+        bodies["lead"] = clean(blocks.lines(lead), context)
     if (
         not context.options.fast
         and not any(body.lines for body in bodies.values())
@@ -357,12 +355,12 @@ SMALL_PAGE_CHARS = 50_000
 pages inline scripts make the text it counts long, and the walk is not much dearer."""
 
 
-def _more_text_around(blocks: Blocks, body: Body, source_chars: int, links: LinkIndex) -> bool:
+def _more_text_around(blocks: Blocks, body: Body, source_chars: int) -> bool:
     chars = sum(len(line) for line in body.lines)
     if chars >= PARTIAL_CHARS:
         return False
     # a page without twice the body's text outside links and scripts has no block holding it
-    if source_chars < SMALL_PAGE_CHARS and blocks.text_bound(links) < MORE_TEXT * chars:
+    if source_chars < SMALL_PAGE_CHARS and blocks.text_bound < MORE_TEXT * chars:
         return False
     _, score = blocks.densest
     return score >= MORE_TEXT * chars
@@ -373,11 +371,11 @@ LINK_PAGE_SHARE = 0.5
 sidebar and teaser lists (a photo or video page, a removed story): nothing of it is an article."""
 
 
-def _unless_links(flat: list[Line], blocks: Blocks, links: LinkIndex) -> list[Line]:
+def _unless_links(flat: list[Line], blocks: Blocks) -> list[Line]:
     """The fast pass's one or two lines, or nothing when they are mostly the text of the page's
     links: the whole page run together, they carry no link markup for the line rules to see."""
     chars = sum(len(line.text) for line in flat)
-    return flat if blocks.text_bound(links) >= LINK_PAGE_SHARE * chars else []
+    return flat if blocks.text_bound >= LINK_PAGE_SHARE * chars else []
 
 
 def _words(body: Body) -> int:

@@ -11,6 +11,7 @@ grandparent by half, and the best-scored element is read as lines.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from itertools import repeat
 from typing import TYPE_CHECKING
 
@@ -244,43 +245,42 @@ def lead_block(
     return block
 
 
-def dense_lines(tree: HtmlElement, prune: list[str], links: LinkIndex) -> list[Line]:
-    """Lines of the page's densest text block, or [] when no block holds enough text."""
-    return Blocks(tree, skipped(tree, prune)).dense_lines(links)
-
-
 class Blocks:
     """One page's text blocks for the readings that walk the page itself: the elements pruned
     from them and the densest block, each found once however many readings ask (the check for
     more text around the body, the dense reading, the lead reading)."""
 
-    def __init__(self, tree: HtmlElement, skip: set[HtmlElement]) -> None:
+    def __init__(self, tree: HtmlElement, skip: set[HtmlElement], links: LinkIndex) -> None:
         self.tree = tree
         self.skip = skip
-        self._densest: tuple[HtmlElement | None, float] | None = None
+        self.links = links
+        """The page's link texts, for the lines read from its blocks."""
 
-    @property
+    @cached_property
     def densest(self) -> tuple[HtmlElement | None, float]:
         """`densest_block` of the page and its score."""
-        if self._densest is None:
-            self._densest = densest_block(self.tree, self.skip)
-        return self._densest
+        return densest_block(self.tree, self.skip)
 
-    def text_bound(self, links: LinkIndex) -> int:
+    @cached_property
+    def text_bound(self) -> int:
         """An upper bound on the densest block's score, without the walk: the characters of the
         page's text less those of its scripts, styles and links without markup inside (counted
         by `LinkIndex` as it reads them). The score counts each text of the body at most once (a
         block's text adds to its parent's score in full and to its grandparent's by half, and no
         element is both), stripped, outside links and scripts."""
         root = self.tree.getroottree().getroot()
-        total = len(root.text_content()) - links.plain_chars
+        total = len(root.text_content()) - self.links.plain_chars
         for node in root.iter("script", "style"):
             total -= len(node.text or "")
         return total
 
-    def dense_lines(self, links: LinkIndex) -> list[Line]:
+    def lines(self, block: HtmlElement) -> list[Line]:
+        """`block` read as lines, past the skipped elements."""
+        return block_lines(block, self.skip, self.links)
+
+    def dense_lines(self) -> list[Line]:
         """Lines of the densest block, or [] when no block holds enough text."""
         block, score = self.densest
         if block is None or score < MIN_BLOCK_CHARS:
             return []
-        return block_lines(block, self.skip, links)
+        return self.lines(block)

@@ -314,9 +314,7 @@ def is_widget_heading(line: Line) -> bool:
     return line.words <= _MAX_WIDGET_HEADING_WORDS and bool(_WIDGET_HEADING_RE.match(line.text))
 
 
-_BARE_URL_RE = re.compile(r"^\s*https?://(?:www\.)?([^/\s:]+)\S*\s*$", re.IGNORECASE)
-
-
+# a line that is nothing but an address (with its scheme, or "www.…"): the host
 _URL_LINE_RE = re.compile(r"^\s*(?:https?://(?:www\.)?|www\.)([^/\s:?#]+)\S*\s*$", re.IGNORECASE)
 
 
@@ -333,10 +331,11 @@ def is_cited_address(text: str, host: str) -> bool:
 
 def is_own_address(text: str, host: str) -> bool:
     """A line that is nothing but a URL on the page's own site: the share or print box's copy of
-    the page's address. A URL elsewhere (an affiliate or source link) may be the article's."""
+    the page's address (written with its scheme). A URL elsewhere (an affiliate or source link)
+    may be the article's."""
     if "://" not in text[:8]:
         return False
-    match = _BARE_URL_RE.match(text)
+    match = _URL_LINE_RE.match(text)
     return match is not None and match.group(1).lower() == host
 
 

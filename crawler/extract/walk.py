@@ -24,8 +24,10 @@ _LINE_TAGS = frozenset({"p", "head", "quote", "item", "row", "code"})
 _BREAK_TAGS = (*_LINE_TAGS, "lb", "cell", "graphic", "list", "table")
 """Elements that end a line or hold lines of their own: a paragraph holding none of them is one
 line."""
-_MENU_SEPARATORS = ("\u00b7", "|", "\u2022", "\u00bb", "/")
-_MENU_SEPARATOR_RE = re.compile(r"\s*[\u00b7|\u2022\u00bb/]\s*")
+_MENU_SEPARATORS = "\u00b7|\u2022\u00bb/"
+_MENU_SEPARATOR_RE = re.compile(rf"\s*[{re.escape(_MENU_SEPARATORS)}]\s*")
+_DROP_SEPARATORS = str.maketrans("", "", _MENU_SEPARATORS)
+"""Deletes the separators: the length it takes off a line counts them in one C call."""
 
 
 def trafilatura_body(
@@ -142,9 +144,7 @@ class LinkIndex:
         if line in self._texts:
             return len(line)
         # menus flattened into one line: "Blog · Forum · Karir", "Home | News | Sport"
-        separators = (
-            line.count("\u00b7") + line.count("|") + line.count("\u2022") + line.count("\u00bb")
-        ) + line.count("/")  # _MENU_SEPARATORS, without a generator per line
+        separators = len(line) - len(line.translate(_DROP_SEPARATORS))
         segments = _MENU_SEPARATOR_RE.split(line) if separators >= 2 else ()
         if len(segments) > 2:
             # the separators between links are part of the menu: what is not a link's text

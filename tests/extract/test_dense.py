@@ -14,7 +14,6 @@ from crawler.extract.dense import (
     MIN_BLOCK_CHARS,
     Blocks,
     block_lines,
-    dense_lines,
     densest_block,
 )
 from crawler.extract.walk import LinkIndex
@@ -94,7 +93,7 @@ def test_skipped_and_invisible_elements_are_not_read() -> None:
 
 def test_a_page_without_a_text_block_gives_no_lines() -> None:
     tree = lxml.html.document_fromstring(f"<html><body>{MENU}</ul>{SIDEBAR}</body></html>")
-    assert dense_lines(tree, [], LinkIndex(tree)) == []
+    assert Blocks(tree, set(), LinkIndex(tree)).dense_lines() == []
 
 
 def _flattened_page(tree: _Element) -> _Element:
@@ -173,9 +172,9 @@ def test_the_text_bound_holds_the_densest_score_and_leaves_out_links_and_scripts
 ) -> None:
     script = "<script>var tracking = '" + "x" * 5000 + "';</script>"
     tree = lxml.html.document_fromstring(page(story).replace("</body>", f"{script}</body>"))
-    blocks = Blocks(tree, set())
+    blocks = Blocks(tree, set(), LinkIndex(tree))
     _, score = blocks.densest
-    bound = blocks.text_bound(LinkIndex(tree))
+    bound = blocks.text_bound
     assert score <= bound
     # the menu's and the sidebar's links and the script are not counted
     body_text = len(tree.find("body").text_content())
