@@ -15,6 +15,14 @@ import pytest
 from crawler.items import published_time
 from crawler.spiders.admission import parse_since
 from tests.conftest import CrawlRun, records_by_url, run_crawl
+from tests.test_resume import (
+    assert_same_job,
+    crawl_command,
+    job_output,
+    journal_lines,
+    run_and_kill,
+    run_to_end,
+)
 from tests.warc_archives import FETCHED, serving, write_warc
 
 if TYPE_CHECKING:
@@ -149,15 +157,6 @@ def test_a_crawl_written_as_warc_is_the_offline_source_of_the_same_crawl(
 @pytest.mark.slow
 def test_an_ingest_killed_and_resumed_with_its_jobdir_ends_as_the_uninterrupted_one(
         archive: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
-    from tests.test_resume import (
-        assert_same_job,
-        crawl_command,
-        job_output,
-        journal_lines,
-        run_and_kill,
-        run_to_end,
-    )
-
     def command(out: Path) -> list[str]:
         out.mkdir()
         return [*crawl_command(out, out / "job", "-O", "warc"), "-a", f"files={archive[0]}"]
@@ -169,6 +168,6 @@ def test_an_ingest_killed_and_resumed_with_its_jobdir_ends_as_the_uninterrupted_
     run_to_end(killed)
     # the records of pages the first run finished are read again from the archive: still
     # read by this job, not duplicates, so every count is the uninterrupted job's
-    assert_same_job(job_output(resumed), job_output(whole))
-    assert job_output(resumed).summary["warc"]["read"] == archive[1]["article"] + archive[1][
-        "listing"]
+    job = job_output(resumed)
+    assert_same_job(job, job_output(whole))
+    assert job.summary["warc"]["read"] == archive[1]["article"] + archive[1]["listing"]
