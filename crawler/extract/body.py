@@ -12,6 +12,7 @@ from crawler.extract import lines as rules
 from crawler.extract.choose import Candidate, Evidence, choose
 from crawler.extract.dense import Blocks, lead_block, skipped
 from crawler.extract.lines import Line
+from crawler.extract.links import is_link_list, is_own_link
 from crawler.extract.prepare import (
     NOT_BODY_XPATH,
     mark_not_body,
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     from crawler.extract.sites import SiteRules
 
 _TITLE_SLACK_WORDS = 5
-_ALL_LINK = 0.9
-_LISTED_WORDS = 3
 _MIN_TITLE_WORDS = 4
 """Shorter headlines ("Update", "Opinion") may open a paragraph by chance."""
 _FLAT_MAX_LINES = 2
@@ -79,37 +78,6 @@ class LineContext:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "title_words", self.title_key.count(" ") + 1)
-
-
-def _is_link_list(line: Line, options: ExtractOptions) -> bool:
-    """Navigation, related-article and tag lists: mostly link text, few words of their own."""
-    if line.link_density < options.max_link_density:
-        return False
-    if line.link_density >= _ALL_LINK:
-        return True  # a paragraph that is one link is a teaser for another page
-    if _is_linked_sentence(line):
-        return False
-    # a list item may be a headline link plus its summary; longer than that it is prose
-    listed = line.kind in ("item", "row", "head")
-    return line.words <= options.short_line_words * (_LISTED_WORDS if listed else 2)
-
-
-_LINKED_SENTENCE_WORDS = 10
-_LINKED_SENTENCE_SHARE = 0.75
-_CLAUSE_END_RE = re.compile(r"[.!?:\u2026\"\u201d')\]]\s*$")
-
-
-def _is_linked_sentence(line: Line) -> bool:
-    """A sentence of the article with a link in it ("The suspect, <a>Michael Webb, was convicted
-    and sentenced to life</a> last Thursday."): a paragraph of ten words or more that ends as a
-    sentence (or a clause introducing a quote) ends, a quarter of it or more its own words. A
-    teaser is a headline, all link, with at most a label ("RELATED:", "[Video]") of its own."""
-    return (
-        line.kind == "p"
-        and line.words >= _LINKED_SENTENCE_WORDS
-        and line.link_density < _LINKED_SENTENCE_SHARE
-        and _CLAUSE_END_RE.search(line.text) is not None
-    )
 
 
 def _keep(line: Line, context: LineContext) -> bool:
@@ -207,6 +175,9 @@ def clean(raw: list[Line], context: LineContext) -> Body:
     body = Body()
     segments = [Segment()]
     gap = 0
+    # a link line right after a kept line, kept itself when the article goes on at once after it
+    inline: Line | None = None
+    kept_last = False
     credits: list[tuple[int, str]] = []
     for line in raw:
         if rules.is_credit_line(line) and (host := rules.credit_line_host(line.text)):
@@ -230,9 +201,13 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                     continue
                 line = Line.of(rest, line.kind, line.link_chars)
         cited = rules.is_cited_address(line.text, context.host)
-        if _is_link_list(line, context.options) and not cited:
+        if is_link_list(line, context.options) and not cited:
+            inline = line if gap == 0 and segments[-1].lines and kept_last else None
             gap += 1
-        elif rules.is_comments_heading(line):
+            kept_last = False
+            continue
+        kept_last = False
+        if rules.is_comments_heading(line):
             segments.append(Segment(widget=True, comments=True))
             gap = 0
         elif rules.is_widget_heading(line):
@@ -243,8 +218,18 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                 segments.append(Segment())
             elif gap >= context.options.segment_gap_lines:
                 segments[-1].widget = False  # the widget was only a link list
+            elif (
+                gap == 1
+                and inline is not None
+                and is_own_link(inline, context.options)
+                and _keep(inline, context)
+            ):
+                segments[-1].lines.append(inline)
             segments[-1].lines.append(line)
             gap = 0
+            kept_last = True
+        else:
+            inline = None
     body.credited = [host for _, host in sorted(credits, key=lambda credit: credit[0])]
     kept = _merge_datelines(main_segment(segments, context.options))
     if context.options.trim_edges:

@@ -136,3 +136,33 @@ def test_a_sentence_with_a_long_link_in_it_is_the_articles() -> None:
         "Thursday.",
         *STORY[2:],
     ]
+
+
+def test_a_link_alone_inside_the_article_is_its_own_unless_a_teaser() -> None:
+    # beachbodyondemand's meal plan and 9to5mac's gift guide: a product named by its link on a
+    # line of its own between the article's lines; nydailynews and foxnews put other stories'
+    # headlines, all link, between paragraphs, and cbsnews a labelled one: those stay out
+    products = (
+        "<h3>Pre-Workout Supplement</h3><p>Drink 20 to 30 minutes before your workout</p>"
+        "<p><a href='https://shop.example.com/energize'>Beachbody Performance Energize</a></p>"
+    )
+    teasers = [
+        "<p><a href='/news/screening'>Michelle Obama hosts private screening of new film about "
+        "scientists</a></p>",
+        "<p><a href='/news/nonprofit'>CO-FOUNDER 'PROUD' OF HOME DEPOT EMPLOYEES</a></p>",
+        "<p>SEE MORE: <a href='/news/protests'>Students under siege in university</a></p>",
+    ]
+    after = [paragraphs([text]) for text in STORY[3:]]
+    article = (
+        paragraphs(STORY[:2])
+        + products
+        + paragraphs(STORY[2:3])
+        + "".join(teaser + paragraph for teaser, paragraph in zip(teasers, after, strict=True))
+    )
+    assert extract_article(page(article), URL).body.splitlines() == [
+        *STORY[:2],
+        "Pre-Workout Supplement",
+        "Drink 20 to 30 minutes before your workout",
+        "Beachbody Performance Energize",
+        *STORY[2:],
+    ]
