@@ -166,3 +166,38 @@ def test_a_link_alone_inside_the_article_is_its_own_unless_a_teaser() -> None:
         "Beachbody Performance Energize",
         *STORY[2:],
     ]
+
+
+LEAD = [
+    "JAKARTA - Israel and Hamas have agreed to a ceasefire in Gaza after fifteen months of war.",
+    "The truce is due to take effect on Sunday, the prime minister of Qatar said.",
+]
+RELATED = "<ul>" + "".join(
+    f"<li><a href='/news/{i}'>{headline}</a></li>"
+    for i, headline in enumerate(
+        [
+            "Stock index falls more than six percent as trading is halted",
+            "Leaders speak by phone and agree to talks on a ceasefire",
+            "New sovereign fund launched at the palace with a chief executive",
+        ]
+    )
+) + "</ul>"
+
+
+def test_the_lead_before_a_box_of_links_inside_the_article_is_kept() -> None:
+    # berita247 and etindonesia: a list of other stories' headlines, without a heading, right
+    # after the first two paragraphs; the lead is a small run beside the rest of the story, yet
+    # every line of it is a full paragraph ending as a sentence
+    article = paragraphs(LEAD) + RELATED + paragraphs(STORY + GOES_ON)
+    assert extract_article(page(article), URL).body.splitlines() == LEAD + STORY + GOES_ON
+
+
+def test_teasers_before_a_box_of_links_stay_out() -> None:
+    # the same box after a run of headlines with their summaries: not the article's lead
+    teasers = "".join(
+        f"<h3>Another story about the region number {i}</h3>"
+        f"<p>Summary of the other story number {i} that readers might want to read next.</p>"
+        for i in range(2)
+    )
+    article = teasers + RELATED + paragraphs(STORY + GOES_ON)
+    assert extract_article(page(article), URL).body.splitlines() == STORY + GOES_ON
