@@ -175,8 +175,9 @@ def clean(raw: list[Line], context: LineContext) -> Body:
     body = Body()
     segments = [Segment()]
     gap = 0
-    # a link line right after a kept line, kept itself when the article goes on at once after it
-    inline: Line | None = None
+    # the link lines right after a kept line: the article's own that are not teasers, when the
+    # article goes on after them before they make a link list of their own
+    run: list[Line] | None = None
     kept_last = False
     credits: list[tuple[int, str]] = []
     for line in raw:
@@ -202,7 +203,10 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                 line = Line.of(rest, line.kind, line.link_chars)
         cited = rules.is_cited_address(line.text, context.host)
         if is_link_list(line, context.options) and not cited:
-            inline = line if gap == 0 and segments[-1].lines and kept_last else None
+            if gap == 0:
+                run = [] if kept_last and segments[-1].lines else None
+            if run is not None:
+                run.append(line)
             gap += 1
             kept_last = False
             continue
@@ -218,18 +222,16 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                 segments.append(Segment())
             elif gap >= context.options.segment_gap_lines:
                 segments[-1].widget = False  # the widget was only a link list
-            elif (
-                gap == 1
-                and inline is not None
-                and is_own_link(inline, context.options)
-                and _keep(inline, context)
-            ):
-                segments[-1].lines.append(inline)
+            elif run:
+                segments[-1].lines.extend(
+                    link
+                    for link in run
+                    if is_own_link(link, context.options) and _keep(link, context)
+                )
             segments[-1].lines.append(line)
             gap = 0
             kept_last = True
-        else:
-            inline = None
+        run = None
     body.credited = [host for _, host in sorted(credits, key=lambda credit: credit[0])]
     kept = _merge_datelines(main_segment(segments, context.options))
     if context.options.trim_edges:

@@ -201,3 +201,18 @@ def test_teasers_before_a_box_of_links_stay_out() -> None:
     )
     article = teasers + RELATED + paragraphs(STORY + GOES_ON)
     assert extract_article(page(article), URL).body.splitlines() == STORY + GOES_ON
+
+
+def test_a_subheading_after_a_related_link_is_kept_and_the_link_is_not() -> None:
+    # etindonesia: a "Baca Juga" link, then a subheading holding the name of a menu link
+    # ("Indonesia"), so that half of it reads as link text; both sit between paragraphs
+    menu = "<nav><a href='/c/indonesia'>Indonesia</a> <a href='/c/dunia'>Dunia</a></nav>"
+    related = (
+        "<p><strong>Baca Juga : </strong><a href='/2025/04/20/gol'>Romeny Cetak Gol Tunggal, "
+        "Indonesia Kalahkan Bahrain 1-0 di Gelora Bung Karno</a></p>"
+    )
+    subheading = "<h2>Jejak di Indonesia</h2>"
+    article = paragraphs(STORY[:3]) + related + subheading + paragraphs(STORY[3:])
+    html = page(article).replace("<body>", f"<body>{menu}")
+    body = extract_article(html, URL).body
+    assert body.splitlines() == [*STORY[:3], "Jejak di Indonesia", *STORY[3:]]
