@@ -57,7 +57,9 @@ def extract_article(
     lang = fields.lang_of(meta, body.text)
     offset = options.local_utc_offset if _is_indonesian(lang, site) else _UTC
     site_names = fields.site_names(meta, site)
-    container = article_container(tree, body.lines)
+    container = body.container
+    if container is None:
+        container = article_container(tree, body.lines)
     around = _around(container) if container is not None else tree
     authors = fields.authors_of(around, meta, site_names) or body.writers
     return Article(

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lxml.etree import XPath
 
 from crawler.extract import lines as rules
-from crawler.extract.choose import Candidate, Evidence, choose
+from crawler.extract.choose import Candidate, Evidence, choose, extends
+from crawler.extract.chunks import chunks_of
 from crawler.extract.dense import Blocks, lead_block, skipped
+from crawler.extract.edges import merge_datelines, trim_edges
+from crawler.extract.images import article_container
 from crawler.extract.lines import Line
+from crawler.extract.links import is_link_list, is_own_link
 from crawler.extract.prepare import (
     NOT_BODY_XPATH,
     mark_not_body,
     unnest_paragraphs,
     wrap_loose_text,
 )
-from crawler.extract.segments import Segment, is_paragraph, main_segment
+from crawler.extract.segments import Segment, main_segment
 from crawler.extract.tables import foster_stray_content
 from crawler.extract.walk import LinkIndex, to_lines, trafilatura_body
 
@@ -29,17 +32,10 @@ if TYPE_CHECKING:
     from crawler.extract.sites import SiteRules
 
 _TITLE_SLACK_WORDS = 5
-_ALL_LINK = 0.9
-_LISTED_WORDS = 3
 _MIN_TITLE_WORDS = 4
 """Shorter headlines ("Update", "Opinion") may open a paragraph by chance."""
 _FLAT_MAX_LINES = 2
 _FLAT_WORDS = 200
-_LIST_RUN = 4
-"""This many short lines in a row (not headings) are a list of the article, not furniture."""
-_SENTENCE_HEAD_WORDS = 12
-"""A heading this long that ends as a sentence ends is text, not a label."""
-_SENTENCE_END_RE = re.compile(r"[.!?\u2026\"\u201d')\]]\s*$")
 HUGE_TEXT_CHARS = 1_000_000
 """A page with more text than this (a 9 MB paragraph, 60,000 short ones) is read by the densest
 block alone: trafilatura's passes grow faster than the text there (a paragraph of 90,000 inline
@@ -57,6 +53,9 @@ class Body:
     """Names from "Penulis: …" / "Reporter: …" lines."""
     tag_lines: list[str] = field(default_factory=list)
     """ "Tag: #…" lines, for the tags field."""
+    container: HtmlElement | None = field(default=None, compare=False)
+    """The smallest element holding the body's first and last paragraph, when extraction looked
+    for it (`article_container`): the scope of the images, authors and tags."""
 
     @property
     def text(self) -> str:
@@ -81,37 +80,6 @@ class LineContext:
         object.__setattr__(self, "title_words", self.title_key.count(" ") + 1)
 
 
-def _is_link_list(line: Line, options: ExtractOptions) -> bool:
-    """Navigation, related-article and tag lists: mostly link text, few words of their own."""
-    if line.link_density < options.max_link_density:
-        return False
-    if line.link_density >= _ALL_LINK:
-        return True  # a paragraph that is one link is a teaser for another page
-    if _is_linked_sentence(line):
-        return False
-    # a list item may be a headline link plus its summary; longer than that it is prose
-    listed = line.kind in ("item", "row", "head")
-    return line.words <= options.short_line_words * (_LISTED_WORDS if listed else 2)
-
-
-_LINKED_SENTENCE_WORDS = 10
-_LINKED_SENTENCE_SHARE = 0.75
-_CLAUSE_END_RE = re.compile(r"[.!?:\u2026\"\u201d')\]]\s*$")
-
-
-def _is_linked_sentence(line: Line) -> bool:
-    """A sentence of the article with a link in it ("The suspect, <a>Michael Webb, was convicted
-    and sentenced to life</a> last Thursday."): a paragraph of ten words or more that ends as a
-    sentence (or a clause introducing a quote) ends, a quarter of it or more its own words. A
-    teaser is a headline, all link, with at most a label ("RELATED:", "[Video]") of its own."""
-    return (
-        line.kind == "p"
-        and line.words >= _LINKED_SENTENCE_WORDS
-        and line.link_density < _LINKED_SENTENCE_SHARE
-        and _CLAUSE_END_RE.search(line.text) is not None
-    )
-
-
 def _keep(line: Line, context: LineContext) -> bool:
     text = line.text
     if rules.is_boilerplate(line) or context.site.is_boilerplate(text):
@@ -126,87 +94,14 @@ def _keep(line: Line, context: LineContext) -> bool:
     return not (key == context.title_key or repeated)
 
 
-def _trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
-    """Drop furniture gathered at the edges of the main block.
-
-    Before the first paragraph: section labels ("FOKUS DUNIA", "NEWS"), the headline and
-    standfirst, bylines. After the last sentence: widget headings, "Comments", copyright lines.
-    A trailing list or a short closing sentence is kept.
-    """
-    start = next((i for i, line in enumerate(lines) if is_paragraph(line, options)), None)
-    if start is None:
-        return []  # headings and labels without a single paragraph are not an article
-    start = min(start, _first_list_run(lines[:start]))
-    # a short sentence opening the story ("It's official.") is the article's own: labels,
-    # headlines and bylines do not end in a full stop
-    while start and _is_short_sentence(lines[start - 1]):
-        start -= 1
-    last = max(i for i, line in enumerate(lines) if is_paragraph(line, options))
-    sentence_heads = any(_is_sentence_head(line) for line in lines[start:last])
-    end = len(lines)
-    while end > start + 1 and _is_trailing_furniture(lines[end - 1], options, sentence_heads):
-        end -= 1
-    return lines[start:end]
-
-
-_MIN_SENTENCE_WORDS = 2
-
-
-def _is_short_sentence(line: Line) -> bool:
-    return (
-        line.kind in ("p", "quote")
-        and line.words >= _MIN_SENTENCE_WORDS
-        and line.text.rstrip()[-1:] in (".", "!", "?", "\u201d", '"')
-    )
-
-
-def _first_list_run(lines: list[Line]) -> int:
-    """Start of the first run of `_LIST_RUN` non-heading lines (a schedule, a list of steps),
-    or the number of lines when there is none."""
-    run = 0
-    for i, line in enumerate(lines):
-        run = 0 if line.kind == "head" else run + 1
-        if run == _LIST_RUN:
-            return i + 1 - _LIST_RUN
-    return len(lines)
-
-
-def _is_sentence_head(line: Line) -> bool:
-    return (
-        line.kind == "head"
-        and line.words >= _SENTENCE_HEAD_WORDS
-        and _SENTENCE_END_RE.search(line.text) is not None
-    )
-
-
-def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: bool) -> bool:
-    if line.kind == "head":
-        # a widget heading is a label ("More from Sports"); on a page whose article writes its
-        # points as headings that are sentences (a listicle), the last points are such headings
-        # too, while teasers' summaries after another story are not the article's style
-        return not (sentence_heads and _is_sentence_head(line))
-    return (
-        line.kind == "p"
-        and line.words < options.short_line_words
-        and not _SENTENCE_END_RE.search(line.text)
-    )
-
-
-def _merge_datelines(lines: list[Line]) -> list[Line]:
-    """ "ISTANBUL, 23 Februari 2016 (Antara) --" on its own line opens the next paragraph."""
-    merged: list[Line] = []
-    for line in lines:
-        if merged and rules.is_dateline(merged[-1]) and line.kind == "p":
-            head = merged.pop()
-            line = Line.of(f"{head.text} {line.text}", line.kind, line.link_chars + head.link_chars)
-        merged.append(line)
-    return merged
-
-
 def clean(raw: list[Line], context: LineContext) -> Body:
     body = Body()
     segments = [Segment()]
     gap = 0
+    # the link lines right after a kept line: the article's own that are not teasers, when the
+    # article goes on after them before they make a link list of their own
+    run: list[Line] | None = None
+    kept_last = False
     credits: list[tuple[int, str]] = []
     for line in raw:
         if rules.is_credit_line(line) and (host := rules.credit_line_host(line.text)):
@@ -230,9 +125,16 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                     continue
                 line = Line.of(rest, line.kind, line.link_chars)
         cited = rules.is_cited_address(line.text, context.host)
-        if _is_link_list(line, context.options) and not cited:
+        if is_link_list(line, context.options) and not cited:
+            if gap == 0:
+                run = [] if kept_last and segments[-1].lines else None
+            if run is not None:
+                run.append(line)
             gap += 1
-        elif rules.is_comments_heading(line):
+            kept_last = False
+            continue
+        kept_last = False
+        if rules.is_comments_heading(line):
             segments.append(Segment(widget=True, comments=True))
             gap = 0
         elif rules.is_widget_heading(line):
@@ -243,12 +145,20 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                 segments.append(Segment())
             elif gap >= context.options.segment_gap_lines:
                 segments[-1].widget = False  # the widget was only a link list
+            elif run:
+                segments[-1].lines.extend(
+                    link
+                    for link in run
+                    if is_own_link(link, context.options) and _keep(link, context)
+                )
             segments[-1].lines.append(line)
             gap = 0
+            kept_last = True
+        run = None
     body.credited = [host for _, host in sorted(credits, key=lambda credit: credit[0])]
-    kept = _merge_datelines(main_segment(segments, context.options))
+    kept = merge_datelines(main_segment(segments, context.options))
     if context.options.trim_edges:
-        kept = _trim_edges(kept, context.options)
+        kept = trim_edges(kept, context.options)
     body.lines = [line.text for line in kept]
     return body
 
@@ -288,7 +198,7 @@ def extract_body(
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
     if not evidence.doubts(first.text) and not _more_text_around(blocks, first, source_chars):
-        return first
+        return _whole_of_chunks(tree, first, blocks, context)
     # a second look when the body is empty, not about what the page's metadata says its article
     # is about, or a small part of the page's densest text: the other readings of the page, the
     # best supported one wins (or the one that holds the body and goes on with more prose); the
@@ -315,7 +225,8 @@ def extract_body(
     chosen = choose([c for c in candidates if c.name != "declared"], evidence) or choose(
         [c for c in candidates if c.name == "declared"], evidence
     )
-    return bodies[chosen.name] if chosen is not None else first
+    body = bodies[chosen.name] if chosen is not None else first
+    return _whole_of_chunks(tree, body, blocks, context)
 
 
 _VISIBLE_TEXTS = XPath("//body//text()[not(ancestor::script or ancestor::style)]")
@@ -376,6 +287,29 @@ def _unless_links(flat: list[Line], blocks: Blocks) -> list[Line]:
     links: the whole page run together, they carry no link markup for the line rules to see."""
     chars = sum(len(line.text) for line in flat)
     return flat if blocks.text_bound >= LINK_PAGE_SHARE * chars else []
+
+
+CHUNKS_WORDS = 1.1
+"""The chunks read together are the article when they add a tenth to the body or more (a longer
+reading must double it elsewhere: there nothing but its length says it is the same text)."""
+
+
+def _whole_of_chunks(tree: HtmlElement, body: Body, blocks: Blocks, context: LineContext) -> Body:
+    """The article read from all its chunks when the body is one of them (`chunks_of`) and the
+    chunks hold its text and add prose to it (`extends`)."""
+    if not body.lines or sum(len(line) for line in body.lines) >= PARTIAL_CHARS:
+        return body
+    container = body.container = article_container(tree, body.lines)
+    chunks = chunks_of(container) if container is not None else []
+    words = _words(body)
+    # the container is found from a few of the body's lines, which a teaser may repeat: it must
+    # hold the body
+    if container is None or not chunks or rules.word_count(container.text_content()) < words:
+        return body
+    whole = clean([line for chunk in chunks for line in blocks.lines(chunk)], context)
+    read = Candidate("chunks", whole.text, _words(whole))
+    # the page's layout says the chunks are one text: any prose they add is the article's
+    return whole if extends(read, Candidate("first", body.text, words), CHUNKS_WORDS) else body
 
 
 def _words(body: Body) -> int:

@@ -124,10 +124,11 @@ that end as sentences end; a box of dates, a table or a list of headlines does n
 _SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\"\u201d')\]]\s*$")
 
 
-def extends(longer: Candidate, short: Candidate) -> bool:
+def extends(longer: Candidate, short: Candidate, factor: float = EXTENDS_WORDS) -> bool:
     """Whether `longer` is the article that `short` is a part of: it holds nearly all of the
-    short body's terms and much more text, and what it adds is prose."""
-    if longer.words < EXTENDS_WORDS * short.words:
+    short body's terms and much more text (`factor` times as many words), and what it adds is
+    prose."""
+    if longer.words < factor * short.words:
         return False
     own = terms(short.text)
     if not own or len(own & terms(longer.text)) < EXTENDS_SHARE * len(own):

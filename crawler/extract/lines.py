@@ -83,7 +83,8 @@ _COUNTER_RE = re.compile(
 _AD_RE = re.compile(
     r"^\W*(?:advertisement|iklan|ads|scroll\s+to\s+(?:continue|resume)[\w\s]*|"
     r"informasi\s+pemasangan\s+iklan|hubungi\s*:.*\[at\].*|"
-    r"lanjutkan\s+membaca|konten\s+sponsor|sponsored)\W*$",
+    r"lanjutkan\s+membaca|continue\s+reading(?:\s+the\s+main\s+story)?|konten\s+sponsor|"
+    r"sponsored)\W*$",
     re.IGNORECASE,
 )
 _NUMBER_LINE_RE = re.compile(r"^\W*\d{1,3}\W*$")

@@ -69,6 +69,7 @@ def main_segment(segments: list[Segment], options: ExtractOptions) -> list[Line]
         keep = bool(size) and (
             large
             or _opens_article(segments, sizes, i, article)
+            or _leads_into(segments, sizes, i, article, options)
             or (kept_before and _goes_on(seg, options))
         )
         if keep:
@@ -87,6 +88,36 @@ def _opens_article(segments: list[Segment], sizes: list[int], i: int, article: i
     return following.widget and not following.comments and sizes[i + 1] == article
 
 
+_LEAD_LINES = 2
+"""A lead cut off by a box of links is at least this many paragraphs (one gives the same figures
+on the tuning sets; two is the narrower rule, a lone sentence before a link list being as much
+a site's tagline as a lead)."""
+
+
+def _leads_into(
+    segments: list[Segment], sizes: list[int], i: int, article: int, options: ExtractOptions
+) -> bool:
+    """Whether run `i` is the article's lead cut off by a box of links inside it (a list of
+    other stories' headlines without a heading, after the first paragraphs): the article's run
+    follows at once, and this run is nothing but full paragraphs that end as sentences end (a
+    standfirst, a dateline and its lead), where a run of teasers has headlines."""
+    if i + 1 >= len(segments) or sizes[i + 1] != article:
+        return False
+    following, segment = segments[i + 1], segments[i]
+    if following.widget or segment.widget or segment.comments or len(segment.lines) < _LEAD_LINES:
+        return False
+    return _all_sentences(segment, options)
+
+
+def _all_sentences(segment: Segment, options: ExtractOptions) -> bool:
+    return all(
+        line.kind == "p"
+        and line.words >= options.short_line_words
+        and _SENTENCE_END_RE.search(line.text) is not None
+        for line in segment.lines
+    )
+
+
 def _goes_on(segment: Segment, options: ExtractOptions) -> bool:
     """Whether a run right after a kept one is the article going on past a box of links inside
     it ("Don't miss", "Read more" and their headlines): a small run, yet nothing but full
@@ -95,9 +126,4 @@ def _goes_on(segment: Segment, options: ExtractOptions) -> bool:
     opens a run of its own."""
     if segment.widget or segment.comments or len(segment.lines) < _PROSE_LINES:
         return False
-    return all(
-        line.kind == "p"
-        and line.words >= options.short_line_words
-        and _SENTENCE_END_RE.search(line.text) is not None
-        for line in segment.lines
-    )
+    return _all_sentences(segment, options)

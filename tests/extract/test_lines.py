@@ -31,6 +31,8 @@ BOILERPLATE = [
     "Dibaca 120 kali",
     "Bagikan",
     "ADVERTISEMENT",
+    "Continue reading the main story",  # nytimes: the button over the rest of the story
+    "Continue Reading",
     "Selasa, 23/02/2016 15:32 WIB",
     "Kamis, 13 Februari 2025 07:15 WIB",
     "02Kamis, 05/11/2015 09:32 WIB",
@@ -44,6 +46,7 @@ ARTICLE_TEXT = [
     "Sebanyak 20 orang tewas dalam 2 hari terakhir.",
     "Kami akan terus memberikan pembaruan terbaru. (Hui)",
     "Pembahasan Perang Ukraina, Timur Tengah, dan Isu Global",
+    "Continue reading to find out why the council changed its mind.",
 ]
 
 

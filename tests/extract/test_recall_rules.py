@@ -136,3 +136,83 @@ def test_a_sentence_with_a_long_link_in_it_is_the_articles() -> None:
         "Thursday.",
         *STORY[2:],
     ]
+
+
+def test_a_link_alone_inside_the_article_is_its_own_unless_a_teaser() -> None:
+    # beachbodyondemand's meal plan and 9to5mac's gift guide: a product named by its link on a
+    # line of its own between the article's lines; nydailynews and foxnews put other stories'
+    # headlines, all link, between paragraphs, and cbsnews a labelled one: those stay out
+    products = (
+        "<h3>Pre-Workout Supplement</h3><p>Drink 20 to 30 minutes before your workout</p>"
+        "<p><a href='https://shop.example.com/energize'>Beachbody Performance Energize</a></p>"
+    )
+    teasers = [
+        "<p><a href='/news/screening'>Michelle Obama hosts private screening of new film about "
+        "scientists</a></p>",
+        "<p><a href='/news/nonprofit'>CO-FOUNDER 'PROUD' OF HOME DEPOT EMPLOYEES</a></p>",
+        "<p>SEE MORE: <a href='/news/protests'>Students under siege in university</a></p>",
+    ]
+    after = [paragraphs([text]) for text in STORY[3:]]
+    article = (
+        paragraphs(STORY[:2])
+        + products
+        + paragraphs(STORY[2:3])
+        + "".join(teaser + paragraph for teaser, paragraph in zip(teasers, after, strict=True))
+    )
+    assert extract_article(page(article), URL).body.splitlines() == [
+        *STORY[:2],
+        "Pre-Workout Supplement",
+        "Drink 20 to 30 minutes before your workout",
+        "Beachbody Performance Energize",
+        *STORY[2:],
+    ]
+
+
+LEAD = [
+    "JAKARTA - Israel and Hamas have agreed to a ceasefire in Gaza after fifteen months of war.",
+    "The truce is due to take effect on Sunday, the prime minister of Qatar said.",
+]
+RELATED = "<ul>" + "".join(
+    f"<li><a href='/news/{i}'>{headline}</a></li>"
+    for i, headline in enumerate(
+        [
+            "Stock index falls more than six percent as trading is halted",
+            "Leaders speak by phone and agree to talks on a ceasefire",
+            "New sovereign fund launched at the palace with a chief executive",
+        ]
+    )
+) + "</ul>"
+
+
+def test_the_lead_before_a_box_of_links_inside_the_article_is_kept() -> None:
+    # berita247 and etindonesia: a list of other stories' headlines, without a heading, right
+    # after the first two paragraphs; the lead is a small run beside the rest of the story, yet
+    # every line of it is a full paragraph ending as a sentence
+    article = paragraphs(LEAD) + RELATED + paragraphs(STORY + GOES_ON)
+    assert extract_article(page(article), URL).body.splitlines() == LEAD + STORY + GOES_ON
+
+
+def test_teasers_before_a_box_of_links_stay_out() -> None:
+    # the same box after a run of headlines with their summaries: not the article's lead
+    teasers = "".join(
+        f"<h3>Another story about the region number {i}</h3>"
+        f"<p>Summary of the other story number {i} that readers might want to read next.</p>"
+        for i in range(2)
+    )
+    article = teasers + RELATED + paragraphs(STORY + GOES_ON)
+    assert extract_article(page(article), URL).body.splitlines() == STORY + GOES_ON
+
+
+def test_a_subheading_after_a_related_link_is_kept_and_the_link_is_not() -> None:
+    # etindonesia: a "Baca Juga" link, then a subheading holding the name of a menu link
+    # ("Indonesia"), so that half of it reads as link text; both sit between paragraphs
+    menu = "<nav><a href='/c/indonesia'>Indonesia</a> <a href='/c/dunia'>Dunia</a></nav>"
+    related = (
+        "<p><strong>Baca Juga : </strong><a href='/2025/04/20/gol'>Romeny Cetak Gol Tunggal, "
+        "Indonesia Kalahkan Bahrain 1-0 di Gelora Bung Karno</a></p>"
+    )
+    subheading = "<h2>Jejak di Indonesia</h2>"
+    article = paragraphs(STORY[:3]) + related + subheading + paragraphs(STORY[3:])
+    html = page(article).replace("<body>", f"<body>{menu}")
+    body = extract_article(html, URL).body
+    assert body.splitlines() == [*STORY[:3], "Jejak di Indonesia", *STORY[3:]]

@@ -1,0 +1,97 @@
+"""The edges of the article's lines: furniture gathered before the first paragraph and after the
+last one is trimmed, and a dateline on a line of its own opens the paragraph after it."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from crawler.extract import lines as rules
+from crawler.extract.lines import Line
+from crawler.extract.segments import is_paragraph
+
+if TYPE_CHECKING:
+    from crawler.extract.options import ExtractOptions
+
+_LIST_RUN = 4
+"""This many short lines in a row (not headings) are a list of the article, not furniture."""
+_SENTENCE_HEAD_WORDS = 12
+"""A heading this long that ends as a sentence ends is text, not a label."""
+_SENTENCE_END_RE = re.compile(r"[.!?\u2026\"\u201d')\]]\s*$")
+
+
+def trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
+    """Drop furniture gathered at the edges of the main block.
+
+    Before the first paragraph: section labels ("FOKUS DUNIA", "NEWS"), the headline and
+    standfirst, bylines. After the last sentence: widget headings, "Comments", copyright lines.
+    A trailing list or a short closing sentence is kept.
+    """
+    start = next((i for i, line in enumerate(lines) if is_paragraph(line, options)), None)
+    if start is None:
+        return []  # headings and labels without a single paragraph are not an article
+    start = min(start, _first_list_run(lines[:start]))
+    # a short sentence opening the story ("It's official.") is the article's own: labels,
+    # headlines and bylines do not end in a full stop
+    while start and _is_short_sentence(lines[start - 1]):
+        start -= 1
+    last = max(i for i, line in enumerate(lines) if is_paragraph(line, options))
+    sentence_heads = any(_is_sentence_head(line) for line in lines[start:last])
+    end = len(lines)
+    while end > start + 1 and _is_trailing_furniture(lines[end - 1], options, sentence_heads):
+        end -= 1
+    return lines[start:end]
+
+
+_MIN_SENTENCE_WORDS = 2
+
+
+def _is_short_sentence(line: Line) -> bool:
+    return (
+        line.kind in ("p", "quote")
+        and line.words >= _MIN_SENTENCE_WORDS
+        and line.text.rstrip()[-1:] in (".", "!", "?", "\u201d", '"')
+    )
+
+
+def _first_list_run(lines: list[Line]) -> int:
+    """Start of the first run of `_LIST_RUN` non-heading lines (a schedule, a list of steps),
+    or the number of lines when there is none."""
+    run = 0
+    for i, line in enumerate(lines):
+        run = 0 if line.kind == "head" else run + 1
+        if run == _LIST_RUN:
+            return i + 1 - _LIST_RUN
+    return len(lines)
+
+
+def _is_sentence_head(line: Line) -> bool:
+    return (
+        line.kind == "head"
+        and line.words >= _SENTENCE_HEAD_WORDS
+        and _SENTENCE_END_RE.search(line.text) is not None
+    )
+
+
+def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: bool) -> bool:
+    if line.kind == "head":
+        # a widget heading is a label ("More from Sports"); on a page whose article writes its
+        # points as headings that are sentences (a listicle), the last points are such headings
+        # too, while teasers' summaries after another story are not the article's style
+        return not (sentence_heads and _is_sentence_head(line))
+    return (
+        line.kind == "p"
+        and line.words < options.short_line_words
+        and not _SENTENCE_END_RE.search(line.text)
+    )
+
+
+def merge_datelines(lines: list[Line]) -> list[Line]:
+    """ "ISTANBUL, 23 Februari 2016 (Antara) --" on its own line opens the next paragraph."""
+    merged: list[Line] = []
+    for line in lines:
+        if merged and rules.is_dateline(merged[-1]) and line.kind == "p":
+            head = merged.pop()
+            line = Line.of(f"{head.text} {line.text}", line.kind, line.link_chars + head.link_chars)
+        merged.append(line)
+    return merged
