@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from crawler.extract.lines import ends_as_sentence
+
 if TYPE_CHECKING:
     from crawler.extract.meta import PageMeta
 
@@ -121,7 +123,6 @@ EXTENDS_WORDS = 2.0
 PROSE_SHARE = 0.6
 """The text a longer reading adds is the article's when this share of its words is in lines
 that end as sentences end; a box of dates, a table or a list of headlines does not."""
-_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\"\u201d')\]]\s*$")
 
 
 def extends(longer: Candidate, short: Candidate, factor: float = EXTENDS_WORDS) -> bool:
@@ -135,7 +136,7 @@ def extends(longer: Candidate, short: Candidate, factor: float = EXTENDS_WORDS) 
         return False
     shown = set(short.text.split("\n"))
     added = [line for line in longer.text.split("\n") if line not in shown]
-    sizes = [(len(line.split()), bool(_SENTENCE_END.search(line))) for line in added]
+    sizes = [(len(line.split()), ends_as_sentence(line)) for line in added]
     total = sum(size for size, _ in sizes)
     return total > 0 and sum(size for size, prose in sizes if prose) >= PROSE_SHARE * total
 

@@ -3,7 +3,6 @@ last one is trimmed, and a dateline on a line of its own opens the paragraph aft
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from crawler.extract import lines as rules
@@ -17,7 +16,6 @@ _LIST_RUN = 4
 """This many short lines in a row (not headings) are a list of the article, not furniture."""
 _SENTENCE_HEAD_WORDS = 12
 """A heading this long that ends as a sentence ends is text, not a label."""
-_SENTENCE_END_RE = re.compile(r"[.!?\u2026\"\u201d')\]]\s*$")
 
 
 def trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
@@ -50,7 +48,7 @@ def _is_short_sentence(line: Line) -> bool:
     return (
         line.kind in ("p", "quote")
         and line.words >= _MIN_SENTENCE_WORDS
-        and line.text.rstrip()[-1:] in (".", "!", "?", "\u201d", '"')
+        and rules.ends_as_sentence(line.text)
     )
 
 
@@ -69,7 +67,7 @@ def _is_sentence_head(line: Line) -> bool:
     return (
         line.kind == "head"
         and line.words >= _SENTENCE_HEAD_WORDS
-        and _SENTENCE_END_RE.search(line.text) is not None
+        and rules.ends_as_sentence(line.text)
     )
 
 
@@ -82,7 +80,7 @@ def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: 
     return (
         line.kind == "p"
         and line.words < options.short_line_words
-        and not _SENTENCE_END_RE.search(line.text)
+        and not rules.ends_as_sentence(line.text)
     )
 
 

@@ -4,10 +4,9 @@ named by its link)."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
-from crawler.extract.lines import word_count
+from crawler.extract.lines import ends_as_clause, ends_as_sentence, word_count
 
 if TYPE_CHECKING:
     from crawler.extract.lines import Line
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
 
 _ALL_LINK = 0.9
 _LISTED_WORDS = 3
-_SENTENCE_END_RE = re.compile(r"[.!?\u2026\"\u201d')\]]\s*$")
 
 
 def is_link_list(line: Line, options: ExtractOptions) -> bool:
@@ -33,7 +31,6 @@ def is_link_list(line: Line, options: ExtractOptions) -> bool:
 
 _LINKED_SENTENCE_WORDS = 10
 _LINKED_SENTENCE_SHARE = 0.75
-_CLAUSE_END_RE = re.compile(r"[.!?:\u2026\"\u201d')\]]\s*$")
 
 
 def _is_linked_sentence(line: Line) -> bool:
@@ -45,7 +42,7 @@ def _is_linked_sentence(line: Line) -> bool:
         line.kind == "p"
         and line.words >= _LINKED_SENTENCE_WORDS
         and line.link_density < _LINKED_SENTENCE_SHARE
-        and _CLAUSE_END_RE.search(line.text) is not None
+        and ends_as_clause(line.text)
     )
 
 
@@ -67,7 +64,7 @@ def is_own_link(line: Line, options: ExtractOptions) -> bool:
     headline = (
         line.kind != "head"
         and line.words >= options.short_line_words
-        and _SENTENCE_END_RE.search(line.text) is None
+        and not ends_as_sentence(line.text)
     )
     return not (headline or _is_labelled_teaser(line) or _is_shouted(line))
 

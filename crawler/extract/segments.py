@@ -4,9 +4,10 @@ that belong to it."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from crawler.extract.lines import ends_as_sentence
 
 if TYPE_CHECKING:
     from crawler.extract.lines import Line
@@ -17,7 +18,6 @@ _WIDGET_SHARE = 0.5
 a larger one is the article going on below a widget whose links were dropped."""
 _PROSE_LINES = 3
 """A run of at least this many paragraphs, every one a sentence, is prose (see `_goes_on`)."""
-_SENTENCE_END_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\"\u201d')\]]\s*$")
 
 
 def is_paragraph(line: Line, options: ExtractOptions) -> bool:
@@ -113,7 +113,7 @@ def _all_sentences(segment: Segment, options: ExtractOptions) -> bool:
     return all(
         line.kind == "p"
         and line.words >= options.short_line_words
-        and _SENTENCE_END_RE.search(line.text) is not None
+        and ends_as_sentence(line.text)
         for line in segment.lines
     )
 
