@@ -216,3 +216,27 @@ def test_a_subheading_after_a_related_link_is_kept_and_the_link_is_not() -> None
     html = page(article).replace("<body>", f"<body>{menu}")
     body = extract_article(html, URL).body
     assert body.splitlines() == [*STORY[:3], "Jejak di Indonesia", *STORY[3:]]
+
+
+JA_STORY = [
+    "中古品の販売は、原則として商標権の侵害にはあたりません。商品がいったん適法に市場に出た後は、"
+    "権利者の商標権はその商品については使い尽くされたと考えられているためです。",
+    "しかし、権利者の意思に基づくことなく、もとの商品に改造を加えて販売した場合は、"
+    "商標権侵害と判断される場合があります。販売する前に、改造の有無を必ず確かめてください。",
+    "また、もとの商品に付された商標を消した商品を販売する行為や、もとの商品を小分けにして"
+    "販売するような行為も、商標権侵害と判断される場合がありますので注意が必要です。",
+]
+
+
+def test_a_short_last_paragraph_ending_with_an_ideographic_full_stop_is_the_article_s() -> None:
+    # a Japanese legal-advice column (scrapinghub set) ends with a one-line note of its own;
+    # "。" ends a sentence as "." does, so the line is not trailing furniture
+    closing = "※「iPhone」は、Apple Inc.の商標です。"
+    html = (
+        "<html lang='ja'><head><title>中古品の販売と商標権</title></head><body>"
+        "<article><h1>中古品の販売と商標権</h1>"
+        + paragraphs([*JA_STORY, closing])
+        + "</article></body></html>"
+    )
+    body = extract_article(html, "https://www.example.jp/column/trademark").body
+    assert body.splitlines()[-1] == closing
