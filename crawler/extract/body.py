@@ -19,6 +19,7 @@ from crawler.extract.prepare import (
     NOT_BODY_XPATH,
     mark_not_body,
     unnest_paragraphs,
+    unwrap_embedded_posts,
     wrap_loose_text,
 )
 from crawler.extract.segments import Segment, main_segment
@@ -175,6 +176,7 @@ def extract_body(
     # goes first
     foster_stray_content(tree)
     unnest_paragraphs(tree)
+    unwrap_embedded_posts(tree)
     wrap_loose_text(tree, context.options.loose_text_min_chars)
     marked = mark_not_body(tree)
     site_prune = list(context.site.prune_xpath)

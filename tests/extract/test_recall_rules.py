@@ -216,3 +216,33 @@ def test_a_subheading_after_a_related_link_is_kept_and_the_link_is_not() -> None
     html = page(article).replace("<body>", f"<body>{menu}")
     body = extract_article(html, URL).body
     assert body.splitlines() == [*STORY[:3], "Jejak di Indonesia", *STORY[3:]]
+
+
+def tweet(text: str, by: str, wrapper: str) -> str:
+    """Twitter's embed markup as publishers paste it, inside the publisher's own wrapper."""
+    return (
+        f"<div class='{wrapper}'><blockquote class='twitter-tweet'><p lang='en' dir='ltr'>{text}"
+        " <a href='https://t.co/Nc0nKoXGBP'>https://t.co/Nc0nKoXGBP</a></p>"
+        f"&#x2014; {by} <a href='https://twitter.com/x/status/1196501054197649413'>November 18, "
+        "2019</a></blockquote> <script async src='https://platform.twitter.com/widgets.js'>"
+        "</script> <p></p></div>"
+    )
+
+
+@pytest.mark.parametrize(
+    "wrapper", ["social-media-embed", "embed-twitter", "article-widget article-tweet"]
+)
+def test_a_post_quoted_into_the_article_is_kept(wrapper: str) -> None:
+    # nj.com, uproxx, news.sky.com: the tweets the story reports on sit in a wrapper whose class
+    # trafilatura drops as a share box, the quoted words and their "— Name (@handle) date" line
+    # with it
+    quoted = tweet(
+        "Yes this is real and yes the state spent nearly half a million dollars on it:",
+        "Dianna E. Anderson (@diannaeanderson)",
+        wrapper,
+    )
+    body = extract_article(page(paragraphs(STORY[:3]) + quoted + paragraphs(STORY[3:])), URL).body
+    lines = body.splitlines()
+    assert lines[:3] == STORY[:3] and lines[-3:] == STORY[3:]
+    assert any(line.startswith("Yes this is real and yes the state spent") for line in lines)
+    assert any("(@diannaeanderson) November 18, 2019" in line for line in lines)
