@@ -18,6 +18,9 @@ _LIST_RUN = 4
 _SENTENCE_HEAD_WORDS = 12
 """A heading this long that ends as a sentence ends is text, not a label."""
 _SENTENCE_END_RE = re.compile(r"[.!?\u2026\"\u201d')\]]\s*$")
+_POST_SIGNATURE_RE = re.compile(r"^[\u2014\u2013-]\s*[^()\n]{1,80}\(@\w{1,15}\)")
+"""The line Twitter's embed markup signs a quoted post with: "— Name (@handle) November 18,
+2019"; the date is in the page's language."""
 
 
 def trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
@@ -74,6 +77,10 @@ def _is_sentence_head(line: Line) -> bool:
 
 
 def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: bool) -> bool:
+    if _POST_SIGNATURE_RE.match(line.text):
+        # a post the article quotes last is signed by a short line, its author's: the post
+        # before it stays with it
+        return False
     if line.kind == "head":
         # a widget heading is a label ("More from Sports"); on a page whose article writes its
         # points as headings that are sentences (a listicle), the last points are such headings

@@ -246,3 +246,17 @@ def test_a_post_quoted_into_the_article_is_kept(wrapper: str) -> None:
     assert lines[:3] == STORY[:3] and lines[-3:] == STORY[3:]
     assert any(line.startswith("Yes this is real and yes the state spent") for line in lines)
     assert any("(@diannaeanderson) November 18, 2019" in line for line in lines)
+
+
+def test_a_post_quoted_last_keeps_its_signature() -> None:
+    # thehill, 9to5mac, uproxx: the article ends on the post it quotes; its "— Name (@handle)
+    # date" line is short and ends in no full stop, as trailing furniture does, but it is the
+    # post's signature
+    quoted = tweet(
+        "Sharing my full letter on the sentencing, a man convicted of threatening my life.",
+        "Rep. Ilhan Omar (@Ilhan)",
+        "embed",
+    )
+    body = extract_article(page(paragraphs(STORY) + quoted), URL).body
+    assert body.splitlines()[: len(STORY)] == STORY
+    assert body.splitlines()[-1] == "\u2014 Rep. Ilhan Omar (@Ilhan) November 18, 2019"
