@@ -17,7 +17,7 @@ _LIST_RUN = 4
 """This many short lines in a row (not headings) are a list of the article, not furniture."""
 _SENTENCE_HEAD_WORDS = 12
 """A heading this long that ends as a sentence ends is text, not a label."""
-_SENTENCE_END_RE = re.compile(r"[.!?\u2026\"\u201d')\]]\s*$")
+_SENTENCE_END_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\"\u201d')\]]\s*$")
 _POST_SIGNATURE_RE = re.compile(r"^[\u2014\u2013-]\s*[^()\n]{1,80}\(@\w{1,15}\)")
 """The line Twitter's embed markup signs a quoted post with: "— Name (@handle) November 18,
 2019"; the date is in the page's language."""
@@ -53,7 +53,7 @@ def _is_short_sentence(line: Line) -> bool:
     return (
         line.kind in ("p", "quote")
         and line.words >= _MIN_SENTENCE_WORDS
-        and line.text.rstrip()[-1:] in (".", "!", "?", "\u201d", '"')
+        and line.text.rstrip()[-1:] in (".", "!", "?", "\u201d", '"', "\u3002", "\uff01", "\uff1f")
     )
 
 

@@ -260,3 +260,19 @@ def test_a_post_quoted_last_keeps_its_signature() -> None:
     body = extract_article(page(paragraphs(STORY) + quoted), URL).body
     assert body.splitlines()[: len(STORY)] == STORY
     assert body.splitlines()[-1] == "\u2014 Rep. Ilhan Omar (@Ilhan) November 18, 2019"
+
+
+JAPANESE_STORY = [
+    "先日、不正に改造したスマートフォンを販売したとして、商標法違反の疑いで男性が逮捕されたというニュースを耳にしました。",
+    "通常、権利者により正規のルートで販売された商品をそのまま転売する場合は、商標権侵害にはなりません。",
+    "しかし、権利者の意思に基づくことなく、もとの商品に改造を加えて販売した場合は、商標権侵害と判断される場合があります。",
+]
+
+
+def test_a_short_closing_sentence_in_an_unspaced_script_is_kept() -> None:
+    # lhpat-tm.com: a Japanese post ends on a short note; it ends as a sentence ends there,
+    # with an ideographic full stop, where trailing furniture (a label, a byline) does not
+    note = "※「iPhone」は、Apple Inc.の商標です。"
+    body = extract_article(page(paragraphs([*JAPANESE_STORY, note])), URL).body
+    assert body.splitlines() == [*JAPANESE_STORY, note]
+
