@@ -159,7 +159,7 @@ def clean(raw: list[Line], context: LineContext) -> Body:
     body.credited = [host for _, host in sorted(credits, key=lambda credit: credit[0])]
     kept = merge_datelines(main_segment(segments, context.options))
     if context.options.trim_edges:
-        kept = trim_edges(kept, context.options)
+        kept = trim_edges(kept, context.options, context.host)
     body.lines = [line.text for line in kept]
     return body
 

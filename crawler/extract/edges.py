@@ -23,7 +23,7 @@ _POST_SIGNATURE_RE = re.compile(r"^[\u2014\u2013-]\s*[^()\n]{1,80}\(@\w{1,15}\)"
 2019"; the date is in the page's language."""
 
 
-def trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
+def trim_edges(lines: list[Line], options: ExtractOptions, host: str = "") -> list[Line]:
     """Drop furniture gathered at the edges of the main block.
 
     Before the first paragraph: section labels ("FOKUS DUNIA", "NEWS"), the headline and
@@ -42,6 +42,8 @@ def trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
     sentence_heads = any(_is_sentence_head(line) for line in lines[start:last])
     end = len(lines)
     while end > start + 1 and _is_trailing_furniture(lines[end - 1], options, sentence_heads):
+        if rules.is_cited_address(lines[end - 1].text, host):
+            break
         end -= 1
     return lines[start:end]
 

@@ -276,3 +276,22 @@ def test_a_short_closing_sentence_in_an_unspaced_script_is_kept() -> None:
     body = extract_article(page(paragraphs([*JAPANESE_STORY, note])), URL).body
     assert body.splitlines() == [*JAPANESE_STORY, note]
 
+
+
+def test_an_address_the_article_gives_last_is_kept() -> None:
+    # a press release ending on its contacts (antara), a gift list on the shop link of its last
+    # item: an address given in full is the article's own at its end too, not trailing
+    # furniture, and the short lines before it stay with it
+    contacts = [
+        "KONTAK: info@merhametveadalet.com",
+        "http://en.merhametveadalet.com/",
+        "http://www.facebook.com/cekmekoyshortfilm",
+        "www.twitter.com/AdaletMerhamet",
+    ]
+    styled = "<p class='MsoNormal'><span style='font-size:12.0pt'>{}</span></p>"
+    links = [styled.format(f"<a href='{line}'>{line}</a>") for line in contacts[1:]]
+    mail = styled.format(f"KONTAK: <a href='mailto:{contacts[0][8:]}'>{contacts[0][8:]}</a>")
+    source = styled.format("Sumber: Pemerintah Kota Cekmekoy")  # furniture, a source line
+    release = "".join(styled.format(text) for text in STORY) + mail + "".join(links) + source
+    body = extract_article(page(release), URL).body
+    assert body.splitlines() == [*STORY, *contacts]
