@@ -303,10 +303,12 @@ def _whole_of_chunks(tree: HtmlElement, body: Body, blocks: Blocks, context: Lin
         return body
     container = body.container = article_container(tree, body.lines)
     chunks = chunks_of(container) if container is not None else []
+    if container is None or not chunks:
+        return body  # most pages: the body's words are not counted again
     words = _words(body)
     # the container is found from a few of the body's lines, which a teaser may repeat: it must
     # hold the body
-    if container is None or not chunks or rules.word_count(container.text_content()) < words:
+    if rules.word_count(container.text_content()) < words:
         return body
     whole = clean([line for chunk in chunks for line in blocks.lines(chunk)], context)
     read = Candidate("chunks", whole.text, _words(whole))
