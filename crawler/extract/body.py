@@ -19,6 +19,7 @@ from crawler.extract.prepare import (
     NOT_BODY_XPATH,
     mark_not_body,
     unnest_paragraphs,
+    unwrap_embedded_posts,
     wrap_loose_text,
 )
 from crawler.extract.segments import Segment, main_segment
@@ -158,7 +159,7 @@ def clean(raw: list[Line], context: LineContext) -> Body:
     body.credited = [host for _, host in sorted(credits, key=lambda credit: credit[0])]
     kept = merge_datelines(main_segment(segments, context.options))
     if context.options.trim_edges:
-        kept = trim_edges(kept, context.options)
+        kept = trim_edges(kept, context.options, context.host)
     body.lines = [line.text for line in kept]
     return body
 
@@ -175,6 +176,7 @@ def extract_body(
     # goes first
     foster_stray_content(tree)
     unnest_paragraphs(tree)
+    unwrap_embedded_posts(tree)
     wrap_loose_text(tree, context.options.loose_text_min_chars)
     marked = mark_not_body(tree)
     site_prune = list(context.site.prune_xpath)
@@ -301,10 +303,12 @@ def _whole_of_chunks(tree: HtmlElement, body: Body, blocks: Blocks, context: Lin
         return body
     container = body.container = article_container(tree, body.lines)
     chunks = chunks_of(container) if container is not None else []
+    if container is None or not chunks:
+        return body  # most pages: the body's words are not counted again
     words = _words(body)
     # the container is found from a few of the body's lines, which a teaser may repeat: it must
     # hold the body
-    if container is None or not chunks or rules.word_count(container.text_content()) < words:
+    if rules.word_count(container.text_content()) < words:
         return body
     whole = clean([line for chunk in chunks for line in blocks.lines(chunk)], context)
     read = Candidate("chunks", whole.text, _words(whole))

@@ -3,6 +3,7 @@ last one is trimmed, and a dateline on a line of its own opens the paragraph aft
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from crawler.extract import lines as rules
@@ -16,9 +17,12 @@ _LIST_RUN = 4
 """This many short lines in a row (not headings) are a list of the article, not furniture."""
 _SENTENCE_HEAD_WORDS = 12
 """A heading this long that ends as a sentence ends is text, not a label."""
+_POST_SIGNATURE_RE = re.compile(r"^[\u2014\u2013-]\s*[^()\n]{1,80}\(@\w{1,15}\)")
+"""The line Twitter's embed markup signs a quoted post with: "— Name (@handle) November 18,
+2019"; the date is in the page's language."""
 
 
-def trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
+def trim_edges(lines: list[Line], options: ExtractOptions, host: str = "") -> list[Line]:
     """Drop furniture gathered at the edges of the main block.
 
     Before the first paragraph: section labels ("FOKUS DUNIA", "NEWS"), the headline and
@@ -37,6 +41,8 @@ def trim_edges(lines: list[Line], options: ExtractOptions) -> list[Line]:
     sentence_heads = any(_is_sentence_head(line) for line in lines[start:last])
     end = len(lines)
     while end > start + 1 and _is_trailing_furniture(lines[end - 1], options, sentence_heads):
+        if rules.is_cited_address(lines[end - 1].text, host):
+            break
         end -= 1
     return lines[start:end]
 
@@ -72,6 +78,10 @@ def _is_sentence_head(line: Line) -> bool:
 
 
 def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: bool) -> bool:
+    if _POST_SIGNATURE_RE.match(line.text):
+        # a post the article quotes last is signed by a short line, its author's: the post
+        # before it stays with it
+        return False
     if line.kind == "head":
         # a widget heading is a label ("More from Sports"); on a page whose article writes its
         # points as headings that are sentences (a listicle), the last points are such headings

@@ -153,6 +153,51 @@ def _insert_index(parent: HtmlElement, start: int, children: list[HtmlElement]) 
     return start if start <= len(parent) else len(parent)
 
 
+# --- posts embedded in the article -----------------------------------------------------------
+
+_EMBED_CLASS_RE = re.compile(r"(?:^|\s)twitter-tweet(?:\s|$)")
+_EMBED_NOISE_TAGS = frozenset({"script", "noscript", "style"})
+_MAX_EMBED_WRAPPERS = 4
+
+
+def _only_child(parent: HtmlElement, child: HtmlElement) -> bool:
+    """`child` is all that `parent` shows: no text beside it, its other children scripts or
+    empty."""
+    if (parent.text or "").strip():
+        return False
+    for node in parent:
+        if (node.tail or "").strip():
+            return False
+        if node is child or not isinstance(node.tag, str) or node.tag in _EMBED_NOISE_TAGS:
+            continue
+        if node.text_content().strip():  # an empty <p> or <div> beside it shows nothing
+            return False
+    return True
+
+
+def unwrap_embedded_posts(tree: HtmlElement) -> None:
+    """A post quoted into the article (Twitter's embed markup, `<blockquote class=
+    "twitter-tweet">`) takes the place of the wrappers that hold nothing else.
+
+    Publishers wrap the quoted post in a `<div class="social-media-embed">`, `"embed-twitter"`
+    or `"article-tweet"`, which trafilatura drops as a share box: the post the story reports on
+    and its "— Name (@handle) date" line go with it. Bare, it is a quote of the article's, as
+    on the sites that place the blockquote among the paragraphs.
+    """
+    for quote in list(tree.iter("blockquote")):
+        if not _EMBED_CLASS_RE.search(quote.get("class", "")):
+            continue
+        top = quote
+        for _ in range(_MAX_EMBED_WRAPPERS):
+            parent = top.getparent()
+            if parent is None or parent.tag in ("body", "article") or not _only_child(parent, top):
+                break
+            top = parent
+        if top is not quote:
+            quote.tail = top.tail
+            top.getparent().replace(top, quote)
+
+
 def _is_caption(node: HtmlElement) -> bool:
     if node.tag != "figcaption" and not _CAPTION_TOKEN_RE.search(node.get("class", "")):
         return False

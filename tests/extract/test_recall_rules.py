@@ -218,25 +218,79 @@ def test_a_subheading_after_a_related_link_is_kept_and_the_link_is_not() -> None
     assert body.splitlines() == [*STORY[:3], "Jejak di Indonesia", *STORY[3:]]
 
 
-JA_STORY = [
-    "中古品の販売は、原則として商標権の侵害にはあたりません。商品がいったん適法に市場に出た後は、"
-    "権利者の商標権はその商品については使い尽くされたと考えられているためです。",
-    "しかし、権利者の意思に基づくことなく、もとの商品に改造を加えて販売した場合は、"
-    "商標権侵害と判断される場合があります。販売する前に、改造の有無を必ず確かめてください。",
-    "また、もとの商品に付された商標を消した商品を販売する行為や、もとの商品を小分けにして"
-    "販売するような行為も、商標権侵害と判断される場合がありますので注意が必要です。",
+def tweet(text: str, by: str, wrapper: str) -> str:
+    """Twitter's embed markup as publishers paste it, inside the publisher's own wrapper."""
+    return (
+        f"<div class='{wrapper}'><blockquote class='twitter-tweet'><p lang='en' dir='ltr'>{text}"
+        " <a href='https://t.co/Nc0nKoXGBP'>https://t.co/Nc0nKoXGBP</a></p>"
+        f"&#x2014; {by} <a href='https://twitter.com/x/status/1196501054197649413'>November 18, "
+        "2019</a></blockquote> <script async src='https://platform.twitter.com/widgets.js'>"
+        "</script> <p></p></div>"
+    )
+
+
+@pytest.mark.parametrize(
+    "wrapper", ["social-media-embed", "embed-twitter", "article-widget article-tweet"]
+)
+def test_a_post_quoted_into_the_article_is_kept(wrapper: str) -> None:
+    # nj.com, uproxx, news.sky.com: the tweets the story reports on sit in a wrapper whose class
+    # trafilatura drops as a share box, the quoted words and their "— Name (@handle) date" line
+    # with it
+    quoted = tweet(
+        "Yes this is real and yes the state spent nearly half a million dollars on it:",
+        "Dianna E. Anderson (@diannaeanderson)",
+        wrapper,
+    )
+    body = extract_article(page(paragraphs(STORY[:3]) + quoted + paragraphs(STORY[3:])), URL).body
+    lines = body.splitlines()
+    assert lines[:3] == STORY[:3] and lines[-3:] == STORY[3:]
+    assert any(line.startswith("Yes this is real and yes the state spent") for line in lines)
+    assert any("(@diannaeanderson) November 18, 2019" in line for line in lines)
+
+
+def test_a_post_quoted_last_keeps_its_signature() -> None:
+    # thehill, 9to5mac, uproxx: the article ends on the post it quotes; its "— Name (@handle)
+    # date" line is short and ends in no full stop, as trailing furniture does, but it is the
+    # post's signature
+    quoted = tweet(
+        "Sharing my full letter on the sentencing, a man convicted of threatening my life.",
+        "Rep. Ilhan Omar (@Ilhan)",
+        "embed",
+    )
+    body = extract_article(page(paragraphs(STORY) + quoted), URL).body
+    assert body.splitlines()[: len(STORY)] == STORY
+    assert body.splitlines()[-1] == "\u2014 Rep. Ilhan Omar (@Ilhan) November 18, 2019"
+
+
+JAPANESE_STORY = [
+    "先日、不正に改造したスマートフォンを販売したとして、商標法違反の疑いで男性が逮捕されたというニュースを耳にしました。",
+    "通常、権利者により正規のルートで販売された商品をそのまま転売する場合は、商標権侵害にはなりません。",
+    "しかし、権利者の意思に基づくことなく、もとの商品に改造を加えて販売した場合は、商標権侵害と判断される場合があります。",
 ]
 
 
-def test_a_short_last_paragraph_ending_with_an_ideographic_full_stop_is_the_article_s() -> None:
-    # a Japanese legal-advice column (scrapinghub set) ends with a one-line note of its own;
-    # "。" ends a sentence as "." does, so the line is not trailing furniture
-    closing = "※「iPhone」は、Apple Inc.の商標です。"
-    html = (
-        "<html lang='ja'><head><title>中古品の販売と商標権</title></head><body>"
-        "<article><h1>中古品の販売と商標権</h1>"
-        + paragraphs([*JA_STORY, closing])
-        + "</article></body></html>"
-    )
-    body = extract_article(html, "https://www.example.jp/column/trademark").body
-    assert body.splitlines()[-1] == closing
+def test_a_short_closing_sentence_in_an_unspaced_script_is_kept() -> None:
+    # lhpat-tm.com: a Japanese post ends on a short note; it ends as a sentence ends there,
+    # with an ideographic full stop, where trailing furniture (a label, a byline) does not
+    note = "※「iPhone」は、Apple Inc.の商標です。"
+    body = extract_article(page(paragraphs([*JAPANESE_STORY, note])), URL).body
+    assert body.splitlines() == [*JAPANESE_STORY, note]
+
+
+def test_an_address_the_article_gives_last_is_kept() -> None:
+    # a press release ending on its contacts (antara), a gift list on the shop link of its last
+    # item: an address given in full is the article's own at its end too, not trailing
+    # furniture, and the short lines before it stay with it
+    contacts = [
+        "KONTAK: info@merhametveadalet.com",
+        "http://en.merhametveadalet.com/",
+        "http://www.facebook.com/cekmekoyshortfilm",
+        "www.twitter.com/AdaletMerhamet",
+    ]
+    styled = "<p class='MsoNormal'><span style='font-size:12.0pt'>{}</span></p>"
+    links = [styled.format(f"<a href='{line}'>{line}</a>") for line in contacts[1:]]
+    mail = styled.format(f"KONTAK: <a href='mailto:{contacts[0][8:]}'>{contacts[0][8:]}</a>")
+    source = styled.format("Sumber: Pemerintah Kota Cekmekoy")  # furniture, a source line
+    release = "".join(styled.format(text) for text in STORY) + mail + "".join(links) + source
+    body = extract_article(page(release), URL).body
+    assert body.splitlines() == [*STORY, *contacts]
