@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from crawler.extract.lines import ends_as_sentence
+from crawler.extract.sentences import ends_as_sentence
 
 if TYPE_CHECKING:
     from crawler.extract.meta import PageMeta

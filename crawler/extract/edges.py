@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from crawler.extract import lines as rules
 from crawler.extract.lines import Line
 from crawler.extract.segments import is_paragraph
+from crawler.extract.sentences import ends_as_sentence
 
 if TYPE_CHECKING:
     from crawler.extract.options import ExtractOptions
@@ -54,7 +55,7 @@ def _is_short_sentence(line: Line) -> bool:
     return (
         line.kind in ("p", "quote")
         and line.words >= _MIN_SENTENCE_WORDS
-        and rules.ends_as_sentence(line.text)
+        and ends_as_sentence(line.text)
     )
 
 
@@ -73,7 +74,7 @@ def _is_sentence_head(line: Line) -> bool:
     return (
         line.kind == "head"
         and line.words >= _SENTENCE_HEAD_WORDS
-        and rules.ends_as_sentence(line.text)
+        and ends_as_sentence(line.text)
     )
 
 
@@ -90,7 +91,7 @@ def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: 
     return (
         line.kind == "p"
         and line.words < options.short_line_words
-        and not rules.ends_as_sentence(line.text)
+        and not ends_as_sentence(line.text)
     )
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crawler.extract.lines import ends_as_clause, ends_as_sentence, word_count
+from crawler.extract.lines import word_count
+from crawler.extract.sentences import ends_as_clause, ends_as_sentence
 
 if TYPE_CHECKING:
     from crawler.extract.lines import Line

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from crawler.extract.lines import ends_as_sentence
+from crawler.extract.sentences import ends_as_sentence
 
 if TYPE_CHECKING:
     from crawler.extract.lines import Line
