@@ -99,10 +99,10 @@ def clean(raw: list[Line], context: LineContext) -> Body:
     body = Body()
     segments = [Segment()]
     gap = 0
-    # the link lines right after a kept line: the article's own that are not teasers, when the
-    # article goes on after them before they make a link list of their own
+    # the link lines since the last kept line, when nothing else came between: the article's
+    # own that are not teasers, when the article goes on after them before they make a link
+    # list of their own
     run: list[Line] | None = None
-    kept_last = False
     credits: list[tuple[int, str]] = []
     for line in raw:
         if rules.is_credit_line(line) and (host := rules.credit_line_host(line.text)):
@@ -127,14 +127,11 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                 line = Line.of(rest, line.kind, line.link_chars)
         cited = rules.is_cited_address(line.text, context.host)
         if is_link_list(line, context.options) and not cited:
-            if gap == 0:
-                run = [] if kept_last and segments[-1].lines else None
             if run is not None:
                 run.append(line)
             gap += 1
-            kept_last = False
             continue
-        kept_last = False
+        links_before, run = run, None
         if rules.is_comments_heading(line):
             segments.append(Segment(widget=True, comments=True))
             gap = 0
@@ -146,16 +143,15 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                 segments.append(Segment())
             elif gap >= context.options.segment_gap_lines:
                 segments[-1].widget = False  # the widget was only a link list
-            elif run:
+            elif links_before:
                 segments[-1].lines.extend(
                     link
-                    for link in run
+                    for link in links_before
                     if is_own_link(link, context.options) and _keep(link, context)
                 )
             segments[-1].lines.append(line)
             gap = 0
-            kept_last = True
-        run = None
+            run = []
     body.credited = [host for _, host in sorted(credits, key=lambda credit: credit[0])]
     kept = merge_datelines(main_segment(segments, context.options))
     if context.options.trim_edges:

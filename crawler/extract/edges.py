@@ -41,9 +41,8 @@ def trim_edges(lines: list[Line], options: ExtractOptions, host: str = "") -> li
     last = max(i for i, line in enumerate(lines) if is_paragraph(line, options))
     sentence_heads = any(_is_sentence_head(line) for line in lines[start:last])
     end = len(lines)
-    while end > start + 1 and _is_trailing_furniture(lines[end - 1], options, sentence_heads):
-        if rules.is_cited_address(lines[end - 1].text, host):
-            break
+    while end > start + 1 and _is_trailing_furniture(lines[end - 1], options, sentence_heads,
+                                                      host):
         end -= 1
     return lines[start:end]
 
@@ -78,10 +77,13 @@ def _is_sentence_head(line: Line) -> bool:
     )
 
 
-def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: bool) -> bool:
-    if _POST_SIGNATURE_RE.match(line.text):
-        # a post the article quotes last is signed by a short line, its author's: the post
-        # before it stays with it
+def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: bool,
+                           host: str) -> bool:
+    """Whether the last line left is furniture to trim. A line that is the article's own stops
+    the trim, and the lines before it stay with it: the signature of a post the article quotes
+    last (a short line, its author's), an address the article gives in full (a press release's
+    contacts, a list's last shop link)."""
+    if _POST_SIGNATURE_RE.match(line.text) or rules.is_cited_address(line.text, host):
         return False
     if line.kind == "head":
         # a widget heading is a label ("More from Sports"); on a page whose article writes its
