@@ -28,7 +28,7 @@ from scrapy.extensions.feedexport import FileFeedStorage
 from crawler.accounting import crawl_summary
 from crawler.checks import exit_with
 from crawler.dedup import Assignment, DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
-from crawler.dedup.decisions import Decisions, DecisionsError, read_decisions
+from crawler.dedup.decisions import Decisions, DecisionsError, decisions_setting
 from crawler.dedup.shared import storage_config
 from crawler.feeds import REWRITABLE, rewrite_feed
 from crawler.files import read_jsonl
@@ -75,12 +75,10 @@ class CrawlClusters:
             # Distributed mode: every worker's provisional ids come from one index in Redis.
             job = settings.get("CRAWL_JOB") or crawler.spidercls.name
             storage = storage_config(settings["REDIS_URL"], job)
-        decisions = None
-        if settings.get("DEDUP_DECISIONS"):
-            try:
-                decisions = read_decisions(settings["DEDUP_DECISIONS"])
-            except DecisionsError as exc:
-                exit_with(f"{exc} (setting DEDUP_DECISIONS)")
+        try:
+            decisions = decisions_setting(settings)
+        except DecisionsError as exc:
+            exit_with(str(exc))
         extension = cls(
             crawler,
             DedupOptions.from_settings(settings),

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from crawler.dedup.options import SettingsLike
 from crawler.dedup.records import Assignment
 
 SCHEMA = "news-crawler/decisions"
@@ -271,3 +272,14 @@ def read_decisions(path: str | os.PathLike[str]) -> Decisions:
         raise DecisionsError(f"{name} is not JSON (line {exc.lineno}: {exc.msg})") from exc
     return parse(data, name)
 
+
+def decisions_setting(settings: SettingsLike) -> Decisions | None:
+    """The reviewer's decisions a crawl or a merge is given (`DEDUP_DECISIONS`), None without
+    them; `DecisionsError` (one line, naming the setting) for a file it cannot use."""
+    path = settings.get("DEDUP_DECISIONS") or ""
+    if not path:
+        return None
+    try:
+        return read_decisions(str(path))
+    except DecisionsError as exc:
+        raise DecisionsError(f"{exc} (setting DEDUP_DECISIONS)") from exc

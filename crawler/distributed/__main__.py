@@ -19,7 +19,7 @@ from scrapy_redis import connection
 
 from crawler.checks import SettingsError, check_settings
 from crawler.dedup import DedupOptions
-from crawler.dedup.decisions import Decisions, read_decisions
+from crawler.dedup.decisions import Decisions, decisions_setting
 from crawler.distributed.keys import (
     REDIS_ERRORS,
     REDIS_URL_ENV,
@@ -70,8 +70,7 @@ def job_dedup(settings: list[str]) -> JobDedup:
     except ValueError:
         raise SettingsError(f"-s takes NAME=VALUE, not {settings}") from None
     check_settings(project)
-    path = project.get("DEDUP_DECISIONS") or ""
-    return JobDedup(DedupOptions.from_settings(project), read_decisions(path) if path else None)
+    return JobDedup(DedupOptions.from_settings(project), decisions_setting(project))
 
 
 def job_exists(server: Redis, job: str) -> bool:
