@@ -34,11 +34,10 @@ import numpy as np
 from event_corpora import Labels, Slice, available_slices
 from event_methods import (
     average_link,
-    candidate_recall,
     dense_available,
     dense_rate,
     dense_similarity,
-    error_sources,
+    our_graph,
     ours,
     ours_plus_dense,
     shingle_baseline,
@@ -74,7 +73,8 @@ def quality(options: DedupOptions, only: str | None = None) -> None:
         print(f"-- {piece.name}: {len(piece.records)} documents")
         for note in piece.notes:
             print(f"   {note}")
-        recall = candidate_recall(piece.records, piece.same, options)
+        built = our_graph(piece.records, options)
+        recall = built.candidate_recall(piece.same)
         print(f"   our event candidates hold {recall:.1%} of the {len(piece.same)} same-event "
               "pairs")
         results = _methods(piece, options, cuts)
@@ -86,8 +86,8 @@ def quality(options: DedupOptions, only: str | None = None) -> None:
                 print(f"{'   ' + part:34} {label:44} {s.precision:6.3f} {s.recall:6.3f} "
                       f"{s.f1:6.3f} {rate:8.0f}")
             if piece.judged.get(part):
-                errors = error_sources(piece.records, piece.judged[part], options)
-                print(f"{'':37}our wrong pairs: {_errors(errors)}")
+                print(f"{'':37}our wrong pairs: "
+                      f"{_errors(built.error_sources(piece.judged[part]))}")
 
 
 def _errors(counts: Counter[str]) -> str:

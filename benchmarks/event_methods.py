@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,10 +39,54 @@ def ours(records: Sequence[dict], options: DedupOptions | None = None) -> Labels
     return [final[d.key].event_cluster for d in docs]
 
 
-def our_graph(records: Sequence[dict], options: DedupOptions | None
-           ) -> tuple[list[Document], EventGraph, dict[str, int]]:
-    """The records' documents, the event graph our clustering of them agglomerates
-    (`crawler.dedup.event_graph`), and each key's position in it."""
+@dataclass(frozen=True)
+class OurGraph:
+    """The event graph our clustering of some records agglomerates
+    (`crawler.dedup.event_graph`), built once for every question the benchmark asks of it."""
+
+    graph: EventGraph
+    at: np.ndarray
+    """Each record's article position in the graph."""
+    options: DedupOptions
+
+    def similarity(self) -> np.ndarray:
+        """Our raw event cosine of every pair of records (1 between copies)."""
+        units = self.graph.unit_of[self.at]
+        n = len(units)
+        i, j = np.triu_indices(n, k=1)
+        raw = pair_similarity(self.graph.vectors, np.stack((units[i], units[j]), axis=1))
+        sim = np.eye(n)
+        sim[i, j] = sim[j, i] = np.where(units[i] == units[j], 1.0, raw)
+        return sim
+
+    def candidate_recall(self, same: Sequence[tuple[int, int]]) -> float:
+        """The share of the same-event pairs `same` (record positions) that our event LSH makes
+        candidates (or that are copies): the recall of the approximate search, before
+        scoring."""
+        if not same:
+            return 1.0
+        units = self.graph.unit_of[self.at].tolist()
+        candidates = {(int(a), int(b)) for a, b in self.graph.pairs.tolist()}
+        found = 0
+        for a, b in same:
+            ua, ub = units[a], units[b]
+            found += ua == ub or (min(ua, ub), max(ua, ub)) in candidates
+        return found / len(same)
+
+    def error_sources(self, judged: Sequence[tuple[int, int, bool]]) -> Counter[str]:
+        """Our wrong merges and missed pairs among `judged` (record positions, one event or
+        not), counted by the step they come from (`EventGraph.why`: the first three reasons
+        are wrong merges, the last three missed pairs): the copy level, the candidates, the
+        score or the agglomeration."""
+        a = self.at[np.array([p[0] for p in judged], dtype=np.int64)]
+        b = self.at[np.array([p[1] for p in judged], dtype=np.int64)]
+        together = self.graph.labels(self.options)
+        wrong = (together[a] == together[b]) != np.array([p[2] for p in judged], dtype=bool)
+        return Counter(self.graph.why(a[wrong], b[wrong], self.options))
+
+
+def our_graph(records: Sequence[dict], options: DedupOptions | None = None) -> OurGraph:
+    """Our event graph of `records`, clustered as one bulk run with `options`."""
     o = options or DedupOptions()
     index = DedupIndex(o)
     docs = [Document.from_record(r) for r in records]
@@ -49,49 +94,13 @@ def our_graph(records: Sequence[dict], options: DedupOptions | None
     corpus = index.corpus()
     a = corpus.analysed
     graph = event_graph(a.features, copy_clusters(a.signatures, a.lengths, o), corpus.published, o)
-    return docs, graph, {k: i for i, k in enumerate(corpus.keys)}
+    position = {k: i for i, k in enumerate(corpus.keys)}
+    return OurGraph(graph, np.array([position[d.key] for d in docs], dtype=np.int64), o)
 
 
 def our_similarity(records: Sequence[dict], options: DedupOptions | None = None) -> np.ndarray:
     """Our raw event cosine of every pair of `records` (1 between copies)."""
-    docs, graph, position = our_graph(records, options)
-    units = np.array([graph.unit_of[position[d.key]] for d in docs])
-    n = len(docs)
-    i, j = np.triu_indices(n, k=1)
-    raw = pair_similarity(graph.vectors, np.stack((units[i], units[j]), axis=1))
-    sim = np.eye(n)
-    sim[i, j] = sim[j, i] = np.where(units[i] == units[j], 1.0, raw)
-    return sim
-
-
-def candidate_recall(records: Sequence[dict], same: Sequence[tuple[int, int]],
-                     options: DedupOptions | None = None) -> float:
-    """The share of the same-event pairs `same` (record positions) that our event LSH makes
-    candidates (or that are copies): the recall of the approximate search, before scoring."""
-    if not same:
-        return 1.0
-    docs, graph, position = our_graph(records, options)
-    candidates = {(int(a), int(b)) for a, b in graph.pairs.tolist()}
-    found = 0
-    for a, b in same:
-        ua, ub = (int(graph.unit_of[position[docs[x].key]]) for x in (a, b))
-        found += ua == ub or (min(ua, ub), max(ua, ub)) in candidates
-    return found / len(same)
-
-
-def error_sources(records: Sequence[dict], judged: Sequence[tuple[int, int, bool]],
-                  options: DedupOptions | None = None) -> Counter[str]:
-    """Our wrong merges and missed pairs among `judged` (positions, one event or not), counted
-    by the step they come from (`EventGraph.why`: the first three reasons are wrong merges, the
-    last three missed pairs): the copy level, the candidates, the score or the agglomeration."""
-    o = options or DedupOptions()
-    docs, graph, position = our_graph(records, o)
-    at = np.array([position[d.key] for d in docs])
-    a = at[np.array([p[0] for p in judged], dtype=np.int64)]
-    b = at[np.array([p[1] for p in judged], dtype=np.int64)]
-    together = graph.labels(o)
-    wrong = (together[a] == together[b]) != np.array([p[2] for p in judged], dtype=bool)
-    return Counter(graph.why(a[wrong], b[wrong], o))
+    return our_graph(records, options).similarity()
 
 
 def word_shingles(text: str, k: int = 5) -> list[bytes]:

@@ -79,9 +79,9 @@ def main() -> None:
     print(f"{'corpus / part':44} {'default':>8} {'lead mix':>8}   (weight {args.weight}, "
           f"threshold {args.threshold})")
     for piece in slices:
-        docs, graph, position = our_graph(piece.records, options)
-        at = np.array([position[d.key] for d in docs])
-        order = [0] * len(docs)
+        built = our_graph(piece.records, options)
+        graph, at = built.graph, built.at
+        order = [0] * len(at)
         for record, article in enumerate(at.tolist()):
             order[article] = record
         lead = lead_similarity(piece, graph, order, options)
