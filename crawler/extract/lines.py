@@ -198,6 +198,11 @@ def word_count(text: str) -> int:
     )
 
 
+def is_unspaced(text: str) -> bool:
+    """Whether most of a text's letters are of a script written without spaces."""
+    return 2 * len(_UNSPACED_RE.findall(text)) > sum(map(len, text.split()))
+
+
 def normalise(text: str) -> str:
     """Lower-case word sequence, for comparing a line with the headline or a caption."""
     return _NON_WORD_RE.sub(" ", text).strip().lower()

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Chinese text is written with full-width punctuation)
 """The cheap fallback when trafilatura's fast pass flattens the page: the densest text block."""
 
 from __future__ import annotations
@@ -179,3 +180,48 @@ def test_the_text_bound_holds_the_densest_score_and_leaves_out_links_and_scripts
     # the menu's and the sidebar's links and the script are not counted
     body_text = len(tree.find("body").text_content())
     assert bound < body_text - 5000
+
+
+# a Chinese market brief (stcn.com's layout): one block of loose text, 208 characters, about 100
+# words; the same number of Latin characters is a 35-word note
+BRIEF = (
+    "证券时报e公司讯，当升科技：9614.5万元竞得常州市工业用地，将为公司常州锂电新材料产业基地提供用地。"
+    "金陵药业：25日获公司总裁助理李泉、贾明怡增持。运达股份：确定为节能风电公司两风电场项目的风力发电机组"
+    "设备供应商，中标价7亿元。天奇股份：确认中标广汽丰田公司涂装车间工程内搬送设备等项目，中标额6962万元。"
+    "精功科技：收到浙江证监局行政监管措施决定书。伊戈尔：拟1079.6万元收购控股子公司日本伊戈尔少数股权。"
+)
+SECTIONS = ["首页", "要闻", "快讯", "专栏", "股市", "公司", "研报", "机构", "数据", "专题", "视频"]
+BRIEF_PAGE = (
+    "<html><head><title>午间公告：天奇股份中标广汽丰田项目</title></head><body><ul class='nav'>"
+    + "".join(f"<li><a href='/{i}/'>{name}</a></li>" for i, name in enumerate(SECTIONS))
+    + "</ul><div class='box_left'><h2>午间公告：天奇股份中标广汽丰田项目</h2>"
+    "<div class='info'>2019-09-26 12:11<span>来源：证券时报网</span></div>"
+    "<div class='txt_con'>{story}<p></p></div>"
+    "<div class='fenxiang'><a href='#'>分享：</a></div></div></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("story", "read"), [(BRIEF, True), (PARAGRAPHS[0] * 2 + PARAGRAPHS[1][:30], False)]
+)
+def test_a_short_story_in_an_unspaced_script_is_a_text_block(story: str, read: bool) -> None:
+    tree = lxml.html.document_fromstring(BRIEF_PAGE.format(story=story))
+    _, score = densest_block(tree, set())
+    assert score < MIN_BLOCK_CHARS
+    lines = Blocks(tree, set(), LinkIndex(tree)).dense_lines()
+    assert (story in [line.text for line in lines]) is read
+
+
+def test_a_flattened_page_around_a_short_chinese_story_gives_the_story(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def flattened(tree: _Element, *_: Any, **__: Any) -> _Element:
+        root = Element("body")
+        SubElement(root, "p").text = " ".join(tree.itertext())
+        return root
+
+    monkeypatch.setattr(body_module, "trafilatura_body", flattened)
+    html = BRIEF_PAGE.format(story=BRIEF).replace("</body>", f"{MENU * 3}</ul>{SIDEBAR}</body>")
+    body = extract_article(html, "http://kuaixun.stcn.com/2019/0926/15404151.shtml").body
+    assert BRIEF in body.split("\n")
+    assert "首页" not in body and "Rubrik" not in body
