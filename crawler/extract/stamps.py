@@ -49,6 +49,8 @@ def _word_set(words: str) -> frozenset[str]:
 _STAMP_PART_RE = re.compile(
     r"(?<![\d.,])(?:\d{4}-\d{2}-\d{2}"
     r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    # the date as Chinese and Japanese write it (2019年09月06日), and Korean (2019년 9월 6일)
+    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]"
     r"|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"
     r"|(?:[01]?\d|2[0-4])[:.][0-5]\d(?:[:.][0-5]\d)?(?:\s*[ap]\.?m\b\.?)?)(?![\d,]|\.\d)",
     re.IGNORECASE,

@@ -117,6 +117,8 @@ def test_unspaced_scripts_count_as_several_words() -> None:
         "기사입력 :[ 2018-09-28 17:32 ]",
         "November 20, 2019 - 11:28 AMT",
         "Diperbarui Senin, 3 Maret 2025 10:15 WIB",
+        "2019年09月06日",  # a teaser card's date on a Chinese page, without a time
+        "2018년 9월 28일",
     ],
 )
 def test_date_stamps_in_any_wording(text: str) -> None:
