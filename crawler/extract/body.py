@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from lxml.etree import XPath
 
 from crawler.extract import lines as rules
-from crawler.extract.choose import Candidate, Evidence, choose, extends
+from crawler.extract.choose import Candidate, Evidence, choose, extends, frames
 from crawler.extract.chunks import chunks_of
 from crawler.extract.dense import Blocks, lead_block, skipped
 from crawler.extract.edges import merge_datelines, trim_edges
@@ -23,6 +23,7 @@ from crawler.extract.prepare import (
     wrap_loose_text,
 )
 from crawler.extract.segments import Segment, main_segment
+from crawler.extract.sentences import ends_as_sentence
 from crawler.extract.tables import foster_stray_content
 from crawler.extract.walk import LinkIndex, to_lines, trafilatura_body
 
@@ -196,7 +197,8 @@ def extract_body(
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
     if not evidence.doubts(first.text) and not _more_text_around(blocks, first, source_chars):
-        return _whole_of_chunks(tree, first, blocks, context)
+        body = _lead_block_inside(tree, first, blocks, evidence, context) or first
+        return _whole_of_chunks(tree, body, blocks, context)
     # a second look when the body is empty, not about what the page's metadata says its article
     # is about, or a small part of the page's densest text: the other readings of the page, the
     # best supported one wins (or the one that holds the body and goes on with more prose); the
@@ -225,6 +227,26 @@ def extract_body(
     )
     body = bodies[chosen.name] if chosen is not None else first
     return _whole_of_chunks(tree, body, blocks, context)
+
+
+def _lead_block_inside(
+    tree: HtmlElement, first: Body, blocks: Blocks, evidence: Evidence, context: LineContext
+) -> Body | None:
+    """The block around the page's lead when the first reading is that block framed by page
+    furniture (`frames`): trafilatura took the block's container, with a byline, the headline
+    again, a reprint note or the teasers after the story. The furniture is around the block, so
+    a reading whose first and last lines both end as sentences is not looked at again (most
+    are: the lead block is a walk of the page)."""
+    if not evidence.lead or not first.lines:
+        return None
+    if ends_as_sentence(first.lines[0]) and ends_as_sentence(first.lines[-1]):
+        return None
+    lead = lead_block(tree, blocks.skip, evidence.leads)
+    if lead is None:
+        return None
+    inner = clean(blocks.lines(lead), context)
+    block = Candidate("lead", inner.text, _words(inner))
+    return inner if frames(Candidate("first", first.text, _words(first)), block) else None
 
 
 _VISIBLE_TEXTS = XPath("//body//text()[not(ancestor::script or ancestor::style)]")

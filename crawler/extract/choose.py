@@ -125,20 +125,52 @@ PROSE_SHARE = 0.6
 that end as sentences end; a box of dates, a table or a list of headlines does not."""
 
 
+FRAMED_SHARE = 0.5
+"""A block inside a longer reading is the article framed by page furniture only when it is at
+least this share of the reading: a short story's first block inside a reading that goes on with
+its lists (a deals post's product features, a how-to's steps) is a fifth of it."""
+FURNITURE_PROSE = 0.2
+"""What a reading adds around the article is furniture when at most this share of its words is
+in lines that end as sentences: a byline, the headline and its subtitle again, a reprint note,
+a hotline, teasers (the article itself is prose, `PROSE_SHARE` of it and more)."""
+
+
+def holds(longer: Candidate, short: Candidate) -> bool:
+    """Whether `longer` holds nearly all of the short body's terms."""
+    own = terms(short.text)
+    return bool(own) and len(own & terms(longer.text)) >= EXTENDS_SHARE * len(own)
+
+
+def _prose_share(lines: list[str]) -> float | None:
+    """Share of the words of `lines` in lines that end as sentences end; None without words."""
+    sizes = [(len(line.split()), ends_as_sentence(line)) for line in lines]
+    total = sum(size for size, _ in sizes)
+    return sum(size for size, prose in sizes if prose) / total if total else None
+
+
+def _added(longer: Candidate, short: Candidate) -> list[str]:
+    shown = set(short.text.split("\n"))
+    return [line for line in longer.text.split("\n") if line not in shown]
+
+
 def extends(longer: Candidate, short: Candidate, factor: float = EXTENDS_WORDS) -> bool:
     """Whether `longer` is the article that `short` is a part of: it holds nearly all of the
     short body's terms and much more text (`factor` times as many words), and what it adds is
     prose."""
-    if longer.words < factor * short.words:
+    if longer.words < factor * short.words or not holds(longer, short):
         return False
-    own = terms(short.text)
-    if not own or len(own & terms(longer.text)) < EXTENDS_SHARE * len(own):
+    share = _prose_share(_added(longer, short))
+    return share is not None and share >= PROSE_SHARE
+
+
+def frames(longer: Candidate, block: Candidate) -> bool:
+    """Whether `longer` is the article `block` with page furniture around it: it holds nearly
+    all of the block's terms, the block is most of it (`FRAMED_SHARE`) and prose, and what it
+    adds is not (`FURNITURE_PROSE`)."""
+    if not FRAMED_SHARE * longer.words <= block.words < longer.words or not holds(longer, block):
         return False
-    shown = set(short.text.split("\n"))
-    added = [line for line in longer.text.split("\n") if line not in shown]
-    sizes = [(len(line.split()), ends_as_sentence(line)) for line in added]
-    total = sum(size for size, _ in sizes)
-    return total > 0 and sum(size for size, prose in sizes if prose) >= PROSE_SHARE * total
+    own, added = _prose_share(block.text.split("\n")), _prose_share(_added(longer, block))
+    return own is not None and own >= PROSE_SHARE and added is not None and added <= FURNITURE_PROSE
 
 
 def choose(candidates: list[Candidate], evidence: Evidence) -> Candidate | None:

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from crawler.extract import extract_article
-from crawler.extract.choose import Candidate, Evidence, choose, terms
+from crawler.extract.choose import Candidate, Evidence, choose, frames, terms
 from crawler.extract.meta import PageMeta
 
 SPORTS = [
@@ -235,3 +235,72 @@ def test_a_short_sentence_opening_the_story_is_kept_and_labels_before_it_are_not
     )
     body = extract_article(page, "https://news.example.com/2025/03/council-stadium").body
     assert body.split("\n") == story
+
+
+INFANTA = [
+    "El fiscal Pedro Horrach está perfilando con el jefe de la Fiscalía Anticorrupción, Antonio "
+    "Salinas, en Madrid, la estrategia jurídica que seguirá tras el auto dictado por el juez.",
+    "Horrach y Salinas analizarán durante la mañana de hoy el auto de 227 folios en el que el "
+    "juez instructor del caso Nóos cita a declarar a la Infanta el próximo 8 de marzo.",
+    "Fuentes de la Fiscalía indicaron que la decisión de recurrir o no la imputación se conocerá "
+    "en los próximos días, una vez estudiado el contenido íntegro del auto.",
+    "El juez considera que existen indicios suficientes de que la Infanta pudo cometer los "
+    "delitos de blanqueo de capitales y contra la Hacienda Pública.",
+]
+
+
+def test_a_story_read_with_its_byline_and_rating_box_is_read_alone() -> None:
+    # ultimahora.es: trafilatura reads the <article> whole, the byline line and the rating
+    # box's label before the story; the block around the paragraph the description repeats is
+    # the story, and what the reading adds around it holds no sentence
+    headline = "Anticorrupción decidirá en Madrid si recurre la imputación de la Infanta"
+    menu = "".join(f"<li><a href='/s{i}'>Sección {i}</a></li>" for i in range(8))
+    page = (
+        f"<html><head><title>{headline}</title>"
+        f"<meta name='description' content='{INFANTA[0]}'></head><body><nav><ul>{menu}</ul></nav>"
+        f"<section class='row span5'><article><hgroup><h3>{headline}</h3></hgroup>"
+        "<div class='box valora clearfix'><p class='autor pull-left'><strong>Patricio Candia"
+        "</strong> | Palma de Mallorca | 08/01/2014</p><div class='estrellas pull-right'>"
+        "<span>Valorar:</span></div></div>"
+        f"<div class='texto'>{''.join(f'<p>{para}</p>' for para in INFANTA)}</div>"
+        "</article></section><footer><p>Última Hora, Palma de Mallorca</p></footer></body></html>"
+    )
+    url = "http://ultimahora.es/noticias/local/2014/01/08/115680/anticorrupcion.html"
+    assert extract_article(page, url).body.split("\n") == INFANTA
+
+
+def test_a_deals_post_keeps_its_lists_after_the_intro_block() -> None:
+    # the block around the lead is the post's intro, a fifth of it: the product lists after it
+    # are not sentences, yet they are the post
+    intro = [
+        "Black Friday is going to be huge for all sorts of different product categories, from "
+        "TVs and robot vacuums to kitchen gear and more, and the deals have already started.",
+        "Wireless earbuds dropped to an all-time low on Amazon this week, and the charging case "
+        "version is down by a third, which is the best price we have seen all year long.",
+        "Smartwatches are on sale too, with the older models at their lowest prices ever and "
+        "the newest ones discounted for the first time since they came out in September.",
+    ]
+    features = [f"Feature number {i} of the product line" for i in range(8)]
+    products = "".join(
+        f"<h3>Product {n}</h3><ul>{''.join(f'<li>{item}</li>' for item in features)}</ul>"
+        for n in range(4)
+    )
+    page = (
+        "<html><head><title>Early Black Friday deals on earbuds</title>"
+        f"<meta name='description' content='{intro[0]}'></head><body><div class='post'>"
+        f"<div class='intro'>{''.join(f'<p>{para}</p>' for para in intro)}</div>"
+        f"<div class='products'>{products}</div></div></body></html>"
+    )
+    body = extract_article(page, "https://bgr.com/2019/11/20/black-friday-earbuds/").body
+    assert body.split("\n")[:3] == intro
+    assert body.count(features[0]) == 4
+
+
+def test_frames_wants_the_block_to_be_most_of_the_reading_and_the_rest_no_prose() -> None:
+    story = "\n".join(INFANTA)
+    block = Candidate("lead", story, 120)
+    assert frames(Candidate("first", f"Patricio Candia | Palma | 08/01/2014\n{story}", 126), block)
+    # a caption that ends as a sentence is prose: the reading is more than furniture
+    with_caption = f"Patricio Candia | Palma | 08/01/2014\nLa Infanta, en Palma.\n{story}"
+    assert not frames(Candidate("first", with_caption, 130), block)
+    assert not frames(Candidate("first", f"{story}\n" + "Product feature\n" * 60, 300), block)
