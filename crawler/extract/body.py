@@ -197,7 +197,7 @@ def extract_body(
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
     if not evidence.doubts(first.text) and not _more_text_around(blocks, first, source_chars):
-        body = _lead_block_inside(tree, first, blocks, evidence, context) or first
+        body = _framed_block(tree, first, blocks, evidence, context) or first
         return _whole_of_chunks(tree, body, blocks, context)
     # a second look when the body is empty, not about what the page's metadata says its article
     # is about, or a small part of the page's densest text: the other readings of the page, the
@@ -229,24 +229,41 @@ def extract_body(
     return _whole_of_chunks(tree, body, blocks, context)
 
 
-def _lead_block_inside(
+def _framed_block(
     tree: HtmlElement, first: Body, blocks: Blocks, evidence: Evidence, context: LineContext
 ) -> Body | None:
-    """The block around the page's lead when the first reading is that block framed by page
+    """The first reading cut to the article's block when it is that block framed by page
     furniture (`frames`): trafilatura took the block's container, with a byline, the headline
-    again, a reprint note or the teasers after the story. The furniture is around the block, so
-    a reading whose first and last lines both end as sentences is not looked at again (most
-    are: the lead block is a walk of the page)."""
-    if not evidence.lead or not first.lines:
+    again, a reprint note, a print-and-close row, a site's address or the teasers after the
+    story. The block is the one around the page's lead (the paragraph its description repeats),
+    else the densest. The furniture is around the block, so a reading whose first and last
+    lines both end as sentences is not looked at again (most are: the blocks are walks of the
+    page)."""
+    if not first.lines:
         return None
     if ends_as_sentence(first.lines[0]) and ends_as_sentence(first.lines[-1]):
         return None
-    lead = lead_block(tree, blocks.skip, evidence.leads)
-    if lead is None:
-        return None
-    inner = clean(blocks.lines(lead), context)
-    block = Candidate("lead", inner.text, _words(inner))
-    return inner if frames(Candidate("first", first.text, _words(first)), block) else None
+    outer = Candidate("first", first.text, _words(first))
+    lead = lead_block(tree, blocks.skip, evidence.leads) if evidence.lead else None
+    if lead is not None:
+        inner = clean(blocks.lines(lead), context)
+        if frames(outer, Candidate("lead", inner.text, _words(inner))):
+            return _cut_to(first, inner)
+    inner = clean(blocks.dense_lines(), context)
+    if frames(outer, Candidate("dense", inner.text, _words(inner))):
+        return _cut_to(first, inner)
+    return None
+
+
+def _cut_to(first: Body, block: Body) -> Body:
+    """`first` without its lines before the block's first line it holds and after its last:
+    the reading's own text of the block (its walk keeps what the block's walk reads too, a
+    widget's labels, out)."""
+    shown = set(block.lines)
+    held = [i for i, line in enumerate(first.lines) if line in shown]
+    if held:
+        first.lines = first.lines[held[0] : held[-1] + 1]
+    return first
 
 
 _VISIBLE_TEXTS = XPath("//body//text()[not(ancestor::script or ancestor::style)]")

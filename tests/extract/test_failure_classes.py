@@ -304,3 +304,34 @@ def test_frames_wants_the_block_to_be_most_of_the_reading_and_the_rest_no_prose(
     with_caption = f"Patricio Candia | Palma | 08/01/2014\nLa Infanta, en Palma.\n{story}"
     assert not frames(Candidate("first", with_caption, 130), block)
     assert not frames(Candidate("first", f"{story}\n" + "Product feature\n" * 60, 300), block)
+
+
+def test_a_table_layout_story_is_cut_from_its_publication_and_print_rows() -> None:
+    # zsnews.cn: the story's paragraphs in a layout table's cell, the rows after it a
+    # publication stamp with the editor's name and a print-and-close row; no description to
+    # find the lead by, the densest block is the story
+    story = [
+        "On Wednesday afternoon, a delegation of eight led by the district's head of economic "
+        "affairs visited the new financial street to study how it has grown since it opened.",
+        "The delegation toured the service centre, watched a film about the street and met the "
+        "firms that have moved in, before a meeting where officials described its plans.",
+        "Next, the district will upgrade the street under the city's guidance, drawing more "
+        "financial firms to it and strengthening the services they give to local traders.",
+    ]
+    cells = "".join(
+        f"<p>{text}</p><p><img src='/u/{i}.jpg'><br></p>" for i, text in enumerate(story)
+    )
+    page = (
+        "<html><head><title>District delegation visits the financial street</title></head>"
+        "<body><center><table><tbody><tr><td><table width='90%'><tbody><tr><td>"
+        "<div align='center'><span class='Title'><b>District delegation visits the financial "
+        "street</b></span><br><font color='#C30000'>Source: East District Office</font></div>"
+        f"</td></tr><tr align='left'><td style='font-size:14px'>{cells}</td></tr>"
+        "<tr><td align='center'><font color='#666666'>Published: 2019-03-06 Editor: Long Hui"
+        "</font></td></tr><tr align='right'><td class='QuickButton'><a href="
+        "'javascript:window.print();'>Print this page</a> | <a href='javascript:window.close();'>"
+        "Close window</a></td></tr></tbody></table></td></tr></tbody></table></center>"
+        "</body></html>"
+    )
+    url = "http://www.zsnews.cn/news/index/view/cateid/35/id/3279127.html"
+    assert extract_article(page, url).body.split("\n") == story
