@@ -125,10 +125,11 @@ PROSE_SHARE = 0.6
 that end as sentences end; a box of dates, a table or a list of headlines does not."""
 
 
-FRAMED_SHARE = 0.5
+FRAMED_SHARE = 1 / 3
 """A block inside a longer reading is the article framed by page furniture only when it is at
-least this share of the reading: a short story's first block inside a reading that goes on with
-its lists (a deals post's product features, a how-to's steps) is a fifth of it."""
+least this share of the reading: a post's intro block inside a reading that goes on with its
+lists (a deals post's product features, a how-to's steps) is a fifth of it, a short story among
+a promotion line and recommendation cards two fifths."""
 FURNITURE_PROSE = 0.2
 """What a reading adds around the article is furniture when at most this share of its words is
 in lines that end as sentences: a byline, the headline and its subtitle again, a reprint note,
@@ -165,7 +166,7 @@ def extends(longer: Candidate, short: Candidate, factor: float = EXTENDS_WORDS) 
 
 def frames(longer: Candidate, block: Candidate) -> bool:
     """Whether `longer` is the article `block` with page furniture around it: it holds nearly
-    all of the block's terms, the block is most of it (`FRAMED_SHARE`) and prose, and what it
+    all of the block's terms, the block is a good part of it (`FRAMED_SHARE`) and prose, and what it
     adds is not (`FURNITURE_PROSE`)."""
     if not FRAMED_SHARE * longer.words <= block.words < longer.words or not holds(longer, block):
         return False

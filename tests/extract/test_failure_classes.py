@@ -296,14 +296,19 @@ def test_a_deals_post_keeps_its_lists_after_the_intro_block() -> None:
     assert body.count(features[0]) == 4
 
 
-def test_frames_wants_the_block_to_be_most_of_the_reading_and_the_rest_no_prose() -> None:
+def test_frames_wants_the_block_to_be_a_third_of_the_reading_and_the_rest_no_prose() -> None:
     story = "\n".join(INFANTA)
     block = Candidate("lead", story, 120)
     assert frames(Candidate("first", f"Patricio Candia | Palma | 08/01/2014\n{story}", 126), block)
     # a caption that ends as a sentence is prose: the reading is more than furniture
     with_caption = f"Patricio Candia | Palma | 08/01/2014\nLa Infanta, en Palma.\n{story}"
     assert not frames(Candidate("first", with_caption, 130), block)
-    assert not frames(Candidate("first", f"{story}\n" + "Product feature\n" * 60, 300), block)
+    # a short story between a promotion line and recommendation cards: two fifths of it
+    cards = "\n".join(f"Other story {i} headline\n09:38\nApp exclusive\n{i},325" for i in range(9))
+    promoted = f"Vote now for the people of the year\n{story}\n{cards}"
+    assert frames(Candidate("first", promoted, 290), block)
+    # a deals post's intro before its lists of product features: a fifth of it
+    assert not frames(Candidate("first", f"{story}\n" + "Product feature\n" * 240, 600), block)
 
 
 def test_a_table_layout_story_is_cut_from_its_publication_and_print_rows() -> None:
