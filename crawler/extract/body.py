@@ -237,8 +237,8 @@ def _framed_block(
     again, a reprint note, a print-and-close row, a site's address or the teasers after the
     story. The block is the one around the page's lead (the paragraph its description repeats),
     else the densest. The furniture is around the block, so a reading whose first and last
-    lines both end as sentences is not looked at again (most are: the blocks are walks of the
-    page)."""
+    lines both end as sentences is not looked at again: most readings do, and finding the
+    blocks costs walks of the page."""
     if not first.lines:
         return None
     if ends_as_sentence(first.lines[0]) and ends_as_sentence(first.lines[-1]):
@@ -256,9 +256,9 @@ def _framed_block(
 
 
 def _cut_to(first: Body, block: Body) -> Body:
-    """`first` without its lines before the block's first line it holds and after its last:
-    the reading's own text of the block (its walk keeps what the block's walk reads too, a
-    widget's labels, out)."""
+    """`first` without its lines before the first line it shares with the block and after the
+    last: trafilatura's lines of the block are kept rather than the block's own walk, which
+    reads what trafilatura left out inside it (a widget's labels, a text-size control)."""
     shown = set(block.lines)
     held = [i for i, line in enumerate(first.lines) if line in shown]
     if held:

@@ -166,8 +166,8 @@ def extends(longer: Candidate, short: Candidate, factor: float = EXTENDS_WORDS) 
 
 def frames(longer: Candidate, block: Candidate) -> bool:
     """Whether `longer` is the article `block` with page furniture around it: it holds nearly
-    all of the block's terms, the block is a good part of it (`FRAMED_SHARE`) and prose, and what it
-    adds is not (`FURNITURE_PROSE`)."""
+    all of the block's terms, the block is a good part of it (`FRAMED_SHARE`) and prose, and
+    what it adds is not (`FURNITURE_PROSE`)."""
     if not FRAMED_SHARE * longer.words <= block.words < longer.words or not holds(longer, block):
         return False
     own, added = _prose_share(block.text.split("\n")), _prose_share(_added(longer, block))
