@@ -21,6 +21,10 @@ _SENTENCE_HEAD_WORDS = 12
 _POST_SIGNATURE_RE = re.compile(r"^[\u2014\u2013-]\s*[^()\n]{1,80}\(@\w{1,15}\)")
 """The line Twitter's embed markup signs a quoted post with: "— Name (@handle) November 18,
 2019"; the date is in the page's language."""
+_QUOTE_SOURCE_RE = re.compile(r"^\[[^\[\]]{1,80}\]$")
+"""A quoted passage's source, in brackets on the line under it: "[Ni'matul Ukhuwah hal. 41]",
+"[HR. Muslim no. 2564]"."""
+_CLOSING_QUOTE_RE = re.compile(r"[\"\u201d\u00bb]\s*$")
 
 
 def trim_edges(lines: list[Line], options: ExtractOptions, host: str = "") -> list[Line]:
@@ -41,8 +45,9 @@ def trim_edges(lines: list[Line], options: ExtractOptions, host: str = "") -> li
     last = max(i for i, line in enumerate(lines) if is_paragraph(line, options))
     sentence_heads = any(_is_sentence_head(line) for line in lines[start:last])
     end = len(lines)
-    while end > start + 1 and _is_trailing_furniture(lines[end - 1], options, sentence_heads,
-                                                      host):
+    while end > start + 1 and _is_trailing_furniture(
+        lines[end - 1], lines[end - 2], options, sentence_heads, host
+    ):
         end -= 1
     return lines[start:end]
 
@@ -77,13 +82,18 @@ def _is_sentence_head(line: Line) -> bool:
     )
 
 
-def _is_trailing_furniture(line: Line, options: ExtractOptions, sentence_heads: bool,
-                           host: str) -> bool:
+def _is_trailing_furniture(
+    line: Line, before: Line, options: ExtractOptions, sentence_heads: bool, host: str
+) -> bool:
     """Whether the last line left is furniture to trim. A line that is the article's own stops
     the trim, and the lines before it stay with it: the signature of a post the article quotes
     last (a short line, its author's), an address the article gives in full (a press release's
-    contacts, a list's last shop link)."""
+    contacts, a list's last shop link), the source of a passage the article quotes last (in
+    brackets under the closing quote mark; a photo credit in brackets follows the article's
+    own sentence)."""
     if _POST_SIGNATURE_RE.match(line.text) or rules.is_cited_address(line.text, host):
+        return False
+    if _QUOTE_SOURCE_RE.match(line.text) and _CLOSING_QUOTE_RE.search(before.text):
         return False
     if line.kind == "head":
         # a widget heading is a label ("More from Sports"); on a page whose article writes its

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE_END_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\"\u201d')\]]\s*$")
-_CLAUSE_END_RE = re.compile(r"[.!?:\uff1a\u2026\u3002\uff01\uff1f\"\u201d')\]]\s*$")
+_SENTENCE_END_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"\u201d')\]]*\s*$")
+_CLAUSE_END_RE = re.compile(r"[.!?:\uff1a\u2026\u3002\uff01\uff1f][\"\u201d')\]]*\s*$")
 
 
 def ends_as_sentence(text: str) -> bool:

@@ -6,6 +6,7 @@ import pytest
 
 from crawler.extract import lines
 from crawler.extract.lines import Line
+from crawler.extract.sentences import ends_as_sentence
 from crawler.extract.stamps import is_date_stamp
 
 BOILERPLATE = [
@@ -231,3 +232,21 @@ def test_only_the_page_s_own_address_on_a_line_is_a_share_box() -> None:
     assert lines.is_own_address("https://www.mysanantonio.com/news/article/Cat-14848175.php", host)
     assert not lines.is_own_address("http://amzn.to/2iJFhRj", host)  # an affiliate link: text
     assert not lines.is_own_address("See https://www.mysanantonio.com/ for more", host)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("He left early.", True),
+        ('"We got her!"', True),
+        ("(I know, radical statement, right?)", True),
+        ("She said it was \u201cover.\u201d", True),
+        ("[Ni\u2019matul Ukhuwah hal. 41.]", True),
+        # a closing bracket or quote ends a sentence only after sentence punctuation
+        ("[Print this page] [Close window]", False),
+        ("Michelle Obama hosts private screening of 'Hidden Figures'", False),
+        ("[Featured Image by Joe Raedle/Getty Images]", False),
+    ],
+)
+def test_a_sentence_ends_with_its_punctuation_not_a_bracket(text: str, sentence: bool) -> None:
+    assert ends_as_sentence(text) is sentence

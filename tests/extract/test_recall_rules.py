@@ -294,3 +294,24 @@ def test_an_address_the_article_gives_last_is_kept() -> None:
     release = "".join(styled.format(text) for text in STORY) + mail + "".join(links) + source
     body = extract_article(page(release), URL).body
     assert body.splitlines() == [*STORY, *contacts]
+
+
+def test_a_photo_credit_in_brackets_after_the_article_is_trimmed() -> None:
+    # inquisitr: "[Featured Image by …]" closes the story; a closing bracket ends a sentence
+    # only after a full stop, question or exclamation mark, as the credit's does not
+    credit = "[Featured Image by Joe Raedle/Getty Images]"
+    body = extract_article(page(paragraphs([*STORY, credit])), URL).body
+    assert body.splitlines() == STORY
+
+
+def test_the_source_of_a_passage_quoted_last_is_kept() -> None:
+    # a sermon or study note quoting a book last gives the quote's source in brackets under the
+    # closing quote mark; a short line, no sentence, yet the article's own
+    quote = (
+        "Al-Hasan Al-Bashri berkata, \u201cHendaknya kalian mencintai jangan berlebihan dan "
+        "membenci tidak berlebihan.\u201d"
+    )
+    source = "[Ni\u2019matul Ukhuwah hal. 41]"
+    body = extract_article(page(paragraphs([*STORY, quote, source])), URL).body
+    assert body.splitlines() == [*STORY, quote, source]
+
