@@ -25,6 +25,8 @@ _QUOTE_SOURCE_RE = re.compile(r"^\[[^\[\]]{1,80}\]$")
 """A quoted passage's source, in brackets on the line under it: "[Ni'matul Ukhuwah hal. 41]",
 "[HR. Muslim no. 2564]"."""
 _CLOSING_QUOTE_RE = re.compile(r"[\"\u201d\u00bb]\s*$")
+_NUMBERED_RE = re.compile(r"^\s*(\d{1,3})[.)]\s")
+"""A point of a numbered list written as paragraphs: "7. Holiday earrings, Kohl's, $7"."""
 
 
 def trim_edges(lines: list[Line], options: ExtractOptions, host: str = "") -> list[Line]:
@@ -90,11 +92,14 @@ def _is_trailing_furniture(
     last (a short line, its author's), an address the article gives in full (a press release's
     contacts, a list's last shop link), the source of a passage the article quotes last (in
     brackets under the closing quote mark; a photo credit in brackets follows the article's
-    own sentence)."""
+    own sentence), the last point of a list numbered in paragraphs (a short line, "7. Holiday
+    earrings, Kohl's, $7", after the "6." one; a "Most read" box numbers its headlines too)."""
     if _POST_SIGNATURE_RE.match(line.text) or rules.is_cited_address(line.text, host):
         return False
     if _QUOTE_SOURCE_RE.match(line.text) and _CLOSING_QUOTE_RE.search(before.text):
         return False
+    if line.kind != "head" and _continues_numbering(before.text, line.text):
+        return False  # numbered headings are the listicle rule's, below
     if line.kind == "head":
         # a widget heading is a label ("More from Sports"); on a page whose article writes its
         # points as headings that are sentences (a listicle), the last points are such headings
@@ -105,6 +110,12 @@ def _is_trailing_furniture(
         and line.words < options.short_line_words
         and not ends_as_sentence(line.text)
     )
+
+
+def _continues_numbering(before: str, line: str) -> bool:
+    """Whether `line` is the next point of the numbered list that `before` is a point of."""
+    this, previous = _NUMBERED_RE.match(line), _NUMBERED_RE.match(before)
+    return this is not None and previous is not None and int(this[1]) == int(previous[1]) + 1
 
 
 def merge_datelines(lines: list[Line]) -> list[Line]:

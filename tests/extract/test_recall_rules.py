@@ -315,3 +315,14 @@ def test_the_source_of_a_passage_quoted_last_is_kept() -> None:
     body = extract_article(page(paragraphs([*STORY, quote, source])), URL).body
     assert body.splitlines() == [*STORY, quote, source]
 
+
+def test_the_last_point_of_a_numbered_list_is_kept() -> None:
+    # hellogiggles: a shopping list numbered in paragraphs ends the article; its last point is
+    # as short as trailing furniture, but it goes on from the point before it
+    points = [
+        "1. Wrap blouse, Net-A-Porter, $167",
+        "2. Green faux suede heels, Go Jane, $29",
+        "3. Holiday earrings, Kohl\u2019s, $7",
+    ]
+    body = extract_article(page(paragraphs([*STORY, *points])), URL).body
+    assert body.splitlines() == [*STORY, *points]
