@@ -1,6 +1,6 @@
 """The page made ready for trafilatura, in place: loose lead text wrapped in <p> as a browser
-shows it, and what is never body text (captions, photo credits, hidden blocks) marked for
-pruning from trafilatura's copy."""
+shows it, and what is never body text (captions, photo credits, pop-up cards, hidden blocks)
+marked for pruning from trafilatura's copy."""
 
 from __future__ import annotations
 
@@ -252,15 +252,69 @@ def _not_body_candidates(tree: HtmlElement) -> dict[HtmlElement, None]:
     return found
 
 
+_MIN_CARD_LINKS = 2
+_CARD_LINK_SHARE = 0.8
+
+
+def _pop_up_cards(tree: HtmlElement) -> list[HtmlElement]:
+    """Cards a page pops up over a name in a sentence (a person's photo, name and latest
+    stories), set inside the paragraph after the name: an inline element of the paragraph that
+    opens with a picture and is links to other pages (two or more, most of its text). Their text
+    runs into the sentence ("Rep. Ilhan OmarIlhan OmarHillicon Valley: …"). A sentence's own
+    words come before any picture in the element that holds them, so the outermost such element
+    that opens with its picture is the card."""
+    cards = []
+    for image in tree.iter("img"):
+        inline, node = [], image
+        for node in image.iterancestors():
+            if node.tag == "p" or node.tag in BLOCK_TAGS:
+                break
+            inline.append(node)
+        if node.tag != "p":
+            continue  # most pictures: between paragraphs, not inside one
+        card = None
+        for node in inline:
+            if _text_before(node, image):
+                break
+            if _is_links(node):
+                card = node
+        if card is not None:
+            cards.append(card)
+    return cards
+
+
+def _text_before(node: HtmlElement, target: HtmlElement) -> bool:
+    """Whether `node` shows text before `target`, a descendant of it."""
+    holding = set(target.iterancestors())
+    for element in node.iter():
+        if element is target:
+            return False
+        if (element.text or "").strip():
+            return True
+        if element is not node and element not in holding and (element.tail or "").strip():
+            return True
+    return False
+
+
+def _is_links(node: HtmlElement) -> bool:
+    links = [" ".join(link.text_content().split()) for link in node.iter("a")]
+    text = " ".join(node.text_content().split())
+    return len(links) >= _MIN_CARD_LINKS and sum(map(len, links)) >= _CARD_LINK_SHARE * len(text)
+
+
 def mark_not_body(tree: HtmlElement) -> set[HtmlElement]:
-    """Mark captions, photo credits and hidden elements (`NOT_BODY_XPATH` prunes them from
-    trafilatura's copy of the page; our own tree keeps them for dates, images and metadata);
-    returns the elements marked, which the readings that walk the page skip.
+    """Mark captions, photo credits, cards popped up over a name and hidden elements
+    (`NOT_BODY_XPATH` prunes them from trafilatura's copy of the page; our own tree keeps them
+    for dates, images and metadata); returns the elements marked, which the readings that walk
+    the page skip.
 
     A caption describes a photo, never the story: the issue's "no caption in the body" holds for
     every site, and a photo gallery whose only text is captions has no body at all.
     """
     marked = _mark_comment_threads(tree)
+    for card in _pop_up_cards(tree):
+        card.set(_PRUNE_MARK, "card")
+        marked.add(card)
     hidden = []
     for node in _not_body_candidates(tree):
         if _is_caption(node):

@@ -67,3 +67,43 @@ def test_teasers_after_a_widget_heading_are_dropped() -> None:
     body = extract_article(page(paragraphs() * 2 + teasers), URL).body
     assert "Gubernur" not in body
     assert "cabai" not in body
+
+
+def test_a_card_popped_up_over_a_name_is_not_body() -> None:
+    # thehill: each politician's name in a sentence carries a hover card (photo, name, latest
+    # stories) inside the paragraph; its text ran into the sentence ("Rep. Ilhan OmarIlhan
+    # OmarHillicon Valley: …")
+    card = (
+        "<span class='rollover-people'><a class='rollover-people-link' href='/people/omar'>"
+        "Ilhan Omar</a><span class='rollover-people-block'><span class='rollover-block'><span>"
+        "<img src='/omar.jpg' width='100' height='100' alt=''>"
+        "<a class='name' href='/people/omar'>Ilhan Omar</a>"
+        "<a href='/policy/1'>Progressives oppose funding bill over surveillance authority</a> "
+        "<a href='/policy/2'>Senators call for 5G security coordinator</a>"
+        "</span></span></span></span>"
+    )
+    lead = (
+        f"A New York man pleaded guilty to charges he threatened to kill Rep. {card} (D-Minn.), "
+        "the U.S. Attorney's Office announced on Monday."
+    )
+    body = extract_article(page(f"<p><span style='font-weight: 400;'>{lead}</span></p>"
+                                + paragraphs()), URL).body
+    assert body.splitlines() == [
+        "A New York man pleaded guilty to charges he threatened to kill Rep. Ilhan Omar "
+        "(D-Minn.), the U.S. Attorney's Office announced on Monday.",
+        *PARAGRAPHS,
+    ]
+
+
+def test_a_picture_with_a_linked_caption_inside_a_sentence_stays() -> None:
+    # an inline picture whose element holds the sentence's own words before it is no card
+    inline = (
+        "<p><span>Warga antre di depan <a href='/kantor'>kantor kelurahan</a> "
+        "<img src='/antre.jpg' alt=''> <a href='/a'>sejak pagi</a> hari ini untuk "
+        "mengurus dokumen kependudukan baru.</span></p>"
+    )
+    body = extract_article(page(inline + paragraphs()), URL).body
+    assert body.splitlines()[0] == (
+        "Warga antre di depan kantor kelurahan sejak pagi hari ini untuk mengurus dokumen "
+        "kependudukan baru."
+    )
