@@ -245,11 +245,30 @@ def _not_body_candidates(tree: HtmlElement) -> dict[HtmlElement, None]:
                 continue
             if "hidden" in names or "style" in names:
                 found[node] = None
-            elif "class" in names:
-                classes = node.get("class", "")
-                if "aption" in classes or "redit" in classes:  # "caption", "credit"
-                    found[node] = None
+                continue
+            classes = node.get("class", "")
+            if (
+                "aption" in classes  # "caption"
+                or "redit" in classes  # "credit"
+                or "oment" in classes  # "comentarios", "komentar": a comments box
+                or ("id" in names and "oment" in node.get("id", ""))
+            ):
+                found[node] = None
     return found
+
+
+_COMMENTS_NAME_RE = re.compile(
+    r"(?:^|[\s_-])(?:comentarios?|coment\u00e1rios?|komentar|kommentare?)(?=$|[\s_-])",
+    re.IGNORECASE,
+)
+"""A class or id naming readers' comments in Spanish, Portuguese, Indonesian or German
+("comentarios_lectores_listado", "bloque_comentarios", "box_komentar_new"): trafilatura prunes
+the containers its English names ("comments", "comment-list") mark, and reads these as
+article."""
+
+
+def _is_comments_box(node: HtmlElement) -> bool:
+    return _COMMENTS_NAME_RE.search(f"{node.get('class', '')} {node.get('id', '')}") is not None
 
 
 _MIN_CARD_LINKS = 2
@@ -315,18 +334,21 @@ def mark_not_body(tree: HtmlElement) -> set[HtmlElement]:
     for card in _pop_up_cards(tree):
         card.set(_PRUNE_MARK, "card")
         marked.add(card)
-    hidden = []
+    unless_most: list[tuple[HtmlElement, str]] = []
     for node in _not_body_candidates(tree):
         if _is_caption(node):
             node.set(_PRUNE_MARK, "caption")
             marked.add(node)
         elif node.get("hidden") is not None or _HIDDEN_STYLE_RE.search(node.get("style", "")):
-            hidden.append(node)
-    if hidden:
+            unless_most.append((node, "hidden"))
+        elif _is_comments_box(node):
+            unless_most.append((node, "comments"))
+    if unless_most:
         body = tree.find("body")
         total = len(body.text_content()) if body is not None else 0
-        for node in hidden:
+        for node, mark in unless_most:
+            # an element holding most of the page's text is its article, whatever its name
             if len(node.text_content()) <= _MAX_HIDDEN_SHARE * total:
-                node.set(_PRUNE_MARK, "hidden")
+                node.set(_PRUNE_MARK, mark)
                 marked.add(node)
     return marked

@@ -131,3 +131,28 @@ def test_a_thread_longer_than_the_article_after_a_comments_heading_is_not_body(
     inner = f"<div class='nota'>{story_html()}<h3>{heading}</h3>{thread}</div>"
     body = extract_article(page(inner), URL).body
     assert body.split("\n") == STORY
+
+
+@pytest.mark.parametrize(
+    "named",
+    ["class='comentarios'", "id='comentarios_lectores_listado'", "class='box_komentar_new'"],
+)
+def test_a_comments_box_named_in_the_pages_language_is_not_body(named: str) -> None:
+    # elmundo: readers' comments in a box named in Spanish ("comentarios"), under a heading
+    # that is more than the word ("15 » Comentarios ¿Quieres comentar? Entra o regístrate");
+    # trafilatura prunes only boxes its English names mark ("comments", "comment-list"); a box
+    # with most of the page's text is left to the heading rule (a wrapper may be so named)
+    thread = "".join(
+        f"<li><div class='usuario'><strong>pembaca{i}</strong><span>28.oct.2012 | 11:26</span>"
+        f"<h4>#{i}</h4></div><p>Pendapat pembaca nomor {i}: taman ini bagus, tetapi parkirnya "
+        "kurang dan lampunya mati setiap malam sejak dibuka.</p>"
+        "<div class='interact'><a href='#comentar'>Responder</a></div></li>"
+        for i in range(2)
+    )
+    comments = (
+        f"<div {named}><h3><span>5 &raquo;</span> <span>Comentarios</span> <span>\u00bfQuieres "
+        "comentar? <a href='#c'>Entra</a> o <a href='/r'>reg\u00edstrate</a></span></h3>"
+        f"<ol>{thread}</ol></div>"
+    )
+    body = extract_article(page(f"<div class='nota'>{story_html()}</div>{comments}"), URL).body
+    assert body.split("\n") == STORY
