@@ -246,12 +246,17 @@ def _not_body_candidates(tree: HtmlElement) -> dict[HtmlElement, None]:
             if "hidden" in names or "style" in names:
                 found[node] = None
                 continue
-            classes = node.get("class", "")
+            # "caption", "credit"; a comments box's "comentarios", "komentar", "kommentare" (in
+            # its class or id)
+            classes = node.get("class", "") if "class" in names else ""
+            ident = node.get("id", "") if "id" in names else ""
             if (
-                "aption" in classes  # "caption"
-                or "redit" in classes  # "credit"
-                or "oment" in classes  # "comentarios", "komentar": a comments box
-                or ("id" in names and "oment" in node.get("id", ""))
+                "aption" in classes
+                or "redit" in classes
+                or "oment" in classes
+                or "ommentar" in classes
+                or "oment" in ident
+                or "ommentar" in ident
             ):
                 found[node] = None
     return found

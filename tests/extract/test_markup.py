@@ -135,7 +135,12 @@ def test_a_thread_longer_than_the_article_after_a_comments_heading_is_not_body(
 
 @pytest.mark.parametrize(
     "named",
-    ["class='comentarios'", "id='comentarios_lectores_listado'", "class='box_komentar_new'"],
+    [
+        "class='comentarios'",
+        "id='comentarios_lectores_listado'",
+        "class='box_komentar_new'",
+        "id='kommentare'",
+    ],
 )
 def test_a_comments_box_named_in_the_pages_language_is_not_body(named: str) -> None:
     # elmundo: readers' comments in a box named in Spanish ("comentarios"), under a heading
