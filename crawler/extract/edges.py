@@ -40,6 +40,11 @@ def trim_edges(lines: list[Line], options: ExtractOptions, host: str = "") -> li
     if start is None:
         return []  # headings and labels without a single paragraph are not an article
     start = min(start, _first_list_run(lines[:start]))
+    # a list whose first point long enough to be a paragraph is not its first: the points
+    # before it are the same list ("What you'll need: Cloche, Planter saucer, small shallow
+    # dish or desired platform, …")
+    while start and lines[start].kind == "item" and lines[start - 1].kind == "item":
+        start -= 1
     # a short sentence opening the story ("It's official.") is the article's own: labels,
     # headlines and bylines do not end in a full stop
     while start and _is_short_sentence(lines[start - 1]):

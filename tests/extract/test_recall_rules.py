@@ -326,3 +326,17 @@ def test_the_last_point_of_a_numbered_list_is_kept() -> None:
     ]
     body = extract_article(page(paragraphs([*STORY, *points])), URL).body
     assert body.splitlines() == [*STORY, *points]
+
+
+def test_a_list_opening_the_article_keeps_its_first_short_points() -> None:
+    # ehow: the article opens on a list of what the reader needs; its second point is long
+    # enough to be a paragraph, and the first ("Cloche") was trimmed as a label before it
+    needs = [
+        "Cloche",
+        "Planter saucer, small shallow dish or desired platform",
+        "Floral foam oasis",
+        "Ruler",
+    ]
+    items = "".join(f"<li>{need}</li>" for need in needs)
+    body = extract_article(page(f"<ul>{items}</ul>" + paragraphs(STORY)), URL).body
+    assert body.splitlines() == [*needs, *STORY]
