@@ -17,6 +17,7 @@ from crawler.extract.lines import Line
 from crawler.extract.links import is_link_list, is_own_link
 from crawler.extract.prepare import (
     NOT_BODY_XPATH,
+    is_slide,
     mark_not_body,
     unnest_paragraphs,
     unwrap_embedded_posts,
@@ -196,9 +197,15 @@ def extract_body(
         dense = blocks.dense_lines()
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
+    # a slide show's text, in page order (most pages have none: the marked set is small)
+    slides = (
+        [node for node in tree.iter("figcaption") if is_slide(node)]
+        if any(is_slide(node) for node in marked)
+        else []
+    )
     if not evidence.doubts(first.text) and not _more_text_around(blocks, first, source_chars):
         body = _framed_block(tree, first, blocks, evidence, context) or first
-        return _whole_of_chunks(tree, body, blocks, context)
+        return _with_slides(_whole_of_chunks(tree, body, blocks, context), slides, blocks, context)
     # a second look when the body is empty, not about what the page's metadata says its article
     # is about, or a small part of the page's densest text: the other readings of the page, the
     # best supported one wins (or the one that holds the body and goes on with more prose); the
@@ -226,7 +233,20 @@ def extract_body(
         [c for c in candidates if c.name == "declared"], evidence
     )
     body = bodies[chosen.name] if chosen is not None else first
-    return _whole_of_chunks(tree, body, blocks, context)
+    return _with_slides(_whole_of_chunks(tree, body, blocks, context), slides, blocks, context)
+
+
+def _with_slides(
+    body: Body, slides: list[HtmlElement], blocks: Blocks, context: LineContext
+) -> Body:
+    """The body with the text of the page's slide show after it (`prepare._slides`): the
+    readings leave the slides out as captions, and the story is told there."""
+    if not slides or not body.lines:
+        return body
+    shown = set(body.lines)
+    told = clean([line for slide in slides for line in blocks.slide_lines(slide)], context)
+    body.lines.extend(line for line in told.lines if line not in shown)
+    return body
 
 
 def _framed_block(

@@ -282,6 +282,10 @@ class Blocks:
         """`block` read as lines, past the skipped elements."""
         return block_lines(block, self.skip, self.links)
 
+    def slide_lines(self, slide: HtmlElement) -> list[Line]:
+        """A slide's text as lines: it is one of the skipped elements."""
+        return block_lines(slide, self.skip - {slide}, self.links)
+
     def dense_lines(self) -> list[Line]:
         """Lines of the densest block, or [] when no block holds enough text."""
         block, score = self.densest

@@ -10,7 +10,8 @@ from lxml.etree import Element, XPath, _Element, strip_tags
 from lxml.html import HtmlElement
 
 from crawler.extract.dense import BLOCK_TAGS, INVISIBLE_TAGS
-from crawler.extract.lines import Line, is_comments_heading
+from crawler.extract.lines import Line, is_comments_heading, word_count
+from crawler.extract.sentences import ends_as_sentence
 
 _DATELINE_END_RE = re.compile(r"[-\u2013\u2014]\s*$")
 _CONTAINERS_WITH_P = XPath("//*[p]")
@@ -333,17 +334,21 @@ def mark_not_body(tree: HtmlElement) -> set[HtmlElement]:
     the page skip.
 
     A caption describes a photo, never the story: the issue's "no caption in the body" holds for
-    every site, and a photo gallery whose only text is captions has no body at all.
+    every site, and a photo gallery whose only text is captions has no body at all. A slide show
+    whose <figcaption>s tell the story (`_slides`) is marked "slide": pruned as captions are, and
+    read after the article's intro (`body._with_slides`).
     """
     marked = _mark_comment_threads(tree)
     for card in _pop_up_cards(tree):
         card.set(_PRUNE_MARK, "card")
         marked.add(card)
     unless_most: list[tuple[HtmlElement, str]] = []
+    captions = []
     for node in _not_body_candidates(tree):
         if _is_caption(node):
             node.set(_PRUNE_MARK, "caption")
             marked.add(node)
+            captions.append(node)
         elif node.get("hidden") is not None or _HIDDEN_STYLE_RE.search(node.get("style", "")):
             unless_most.append((node, "hidden"))
         elif _is_comments_box(node):
@@ -356,4 +361,33 @@ def mark_not_body(tree: HtmlElement) -> set[HtmlElement]:
             if len(node.text_content()) <= _MAX_HIDDEN_SHARE * total:
                 node.set(_PRUNE_MARK, mark)
                 marked.add(node)
+    for slide in _slides(tree, captions):
+        slide.set(_PRUNE_MARK, "slide")
     return marked
+
+
+def is_slide(node: HtmlElement) -> bool:
+    """Whether `mark_not_body` found `node` to be a slide show's text (`_slides`)."""
+    return node.get(_PRUNE_MARK) == "slide"
+
+
+_MIN_SLIDES = 3
+
+
+def _slides(tree: HtmlElement, captions: list[HtmlElement]) -> list[HtmlElement]:
+    """The <figcaption>s that are a slide show's text rather than captions: three or more that
+    hold paragraphs of prose (ending as sentences; a caption is a sentence or two loose in its
+    element, a teaser card a headline and a date), with more words together than the page's
+    paragraphs outside them. A slide show tells its story under its photos after an intro
+    paragraph; trafilatura drops the slides with their photos."""
+    slides = [node for node in captions if node.tag == "figcaption" and _holds_prose(node)]
+    if len(slides) < _MIN_SLIDES:
+        return []
+    inside = sum(word_count(node.text_content()) for node in slides)
+    held = {p for node in slides for p in node.iter("p")}
+    outside = sum(word_count(p.text_content()) for p in tree.iter("p") if p not in held)
+    return slides if inside > outside else []
+
+
+def _holds_prose(node: HtmlElement) -> bool:
+    return any(ends_as_sentence(" ".join(p.text_content().split())) for p in node.iter("p"))

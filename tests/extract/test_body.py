@@ -107,3 +107,38 @@ def test_a_picture_with_a_linked_caption_inside_a_sentence_stays() -> None:
         "Warga antre di depan kantor kelurahan sejak pagi hari ini untuk mengurus dokumen "
         "kependudukan baru."
     )
+
+
+SLIDES = [
+    "\"Warga sering memilih barang yang paling cepat dibeli,\" kata perancang itu. \"Padahal "
+    "toko barang bekas menyimpan banyak perabot yang unik dan jauh lebih murah.\"",
+    "\"Satu perabot yang bagus lebih berharga daripada sepuluh yang biasa saja. Belilah "
+    "perlahan-lahan, sesuai anggaran, dan rawat baik-baik,\" katanya.",
+    "Ia juga menyarankan warna yang berani untuk dinding. \"Rumah harus menunjukkan siapa "
+    "penghuninya, bukan meniru katalog toko perabot yang sama di setiap kota,\" ujarnya.",
+]
+
+
+def slide_show(texts: list[str]) -> str:
+    return "<div class='slides'>" + "".join(
+        f"<figure class='flat-slide'><div class='slide-header'><div class='title'>Saran {i}</div>"
+        "</div>"
+        f"<img src='/{i}.jpg' alt=''><figcaption class='flat-slide-caption'><p>{text}</p>"
+        "</figcaption></figure>"
+        for i, text in enumerate(texts)
+    ) + "</div>"
+
+
+def test_a_slide_shows_text_under_its_photos_is_body() -> None:
+    # popsugar: an intro paragraph, then the story told in the slides' <figcaption>s, more text
+    # than the page's other paragraphs; trafilatura drops the slides with their photos, and the
+    # caption rule left the intro alone
+    intro = " ".join(PARAGRAPHS)
+    html = page(f"<div class='intro'><p>{intro}</p></div>{slide_show(SLIDES)}")
+    body = extract_article(html, URL).body
+    assert body.splitlines() == [intro, *SLIDES]
+
+
+def test_long_captions_beside_a_longer_article_stay_captions() -> None:
+    body = extract_article(page(paragraphs() * 3 + slide_show(SLIDES)), URL).body
+    assert body.splitlines() == PARAGRAPHS * 3
