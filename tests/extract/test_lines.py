@@ -242,6 +242,9 @@ def test_only_the_page_s_own_address_on_a_line_is_a_share_box() -> None:
         ("(I know, radical statement, right?)", True),
         ("She said it was \u201cover.\u201d", True),
         ("[Ni\u2019matul Ukhuwah hal. 41.]", True),
+        # a paragraph closing with its writer's initials after the full stop
+        ("Hasil perikanan juga diperkirakan terdampak. (Fa)", True),
+        ("Kementerian Luar Negeri (Kemlu)", False),
         # a closing bracket or quote ends a sentence only after sentence punctuation
         ("[Print this page] [Close window]", False),
         ("Michelle Obama hosts private screening of 'Hidden Figures'", False),
