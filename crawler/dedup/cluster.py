@@ -78,6 +78,18 @@ def feature_weights(
     return normalised(features.ptr, features.hashes, weight)
 
 
+def lead_features(features: FeatureBatch) -> FeatureBatch:
+    """The articles' leads alone: the entries said in the lead, each with its lead term
+    frequency (`lead_tf`) as its tf."""
+    keep = features.lead_tf > 0
+    n = len(features)
+    row = np.repeat(np.arange(n), np.diff(features.ptr))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row[keep], minlength=n), out=ptr[1:])
+    lead_tf = features.lead_tf[keep]
+    return FeatureBatch(ptr, features.hashes[keep], lead_tf, features.flags[keep], lead_tf)
+
+
 def normalised(ptr: np.ndarray, hashes: np.ndarray, weight: np.ndarray) -> Weights:
     """`Weights` of the CSR rows `ptr` with each row's weights scaled to unit length."""
     n = len(ptr) - 1
@@ -282,6 +294,24 @@ def pair_similarity(vectors: np.ndarray, pairs: np.ndarray, workers: int = 1) ->
     return out
 
 
+def story_vectors(weights: Weights, keep: int, unit_of: np.ndarray, n_units: int
+                  ) -> np.ndarray:
+    """The units' vectors (`unit_vectors`) from their articles' `keep` heaviest entries."""
+    chosen, rank = feature_ranks(weights, keep)
+    return unit_vectors(weights, chosen[rank < keep], unit_of, n_units, keep)
+
+
+def raw_similarity(vectors: np.ndarray, leads: np.ndarray | None, pairs: np.ndarray,
+                   options: DedupOptions) -> np.ndarray:
+    """The raw similarity of each pair of units (`rules.raw_similarity`): the cosine of their
+    full `vectors` mixed with that of their lead vectors `leads` (None when
+    `event_lead_weight` is 0: the full cosine alone)."""
+    full = pair_similarity(vectors, pairs, options.workers)
+    if leads is None:
+        return full
+    return rules.raw_similarity(full, pair_similarity(leads, pairs, options.workers), options)
+
+
 def scaled_similarity(
     pairs: np.ndarray, sims: np.ndarray, n: int, options: DedupOptions
 ) -> np.ndarray:
@@ -332,11 +362,24 @@ def event_clusters(
     pairs = pairs[_units_within_window(published, unit_of, m, pairs, options)]
     vectors = unit_vectors(weights, chosen[rank < options.event_similarity_features], unit_of,
                            m, options.event_similarity_features)
-    sims = pair_similarity(vectors, pairs, options.workers)
+    leads = lead_vectors(features, copy_labels, unit_of, m, options)
+    sims = raw_similarity(vectors, leads, pairs, options)
     scores = rules.event_scores(sims, scaled_similarity(pairs, sims, m, options), options)
     size = np.bincount(unit_of, minlength=m).astype(float)
     merged = average_link(np.arange(m), pairs, scores, options.event_threshold, size)
     return unit_label[merged[unit_of]]
+
+
+def lead_vectors(features: FeatureBatch, copy_labels: np.ndarray, unit_of: np.ndarray,
+                 n_units: int, options: DedupOptions) -> np.ndarray | None:
+    """The units' lead vectors, or None when `event_lead_weight` is 0: the leads' features
+    (`lead_features`) weighed as the full ones are, their rarity counted among the leads (a
+    word common in leads says less of one story's than a word common only further down), and
+    cut to `event_similarity_features`."""
+    if options.event_lead_weight <= 0:
+        return None
+    weights = feature_weights(lead_features(features), options, copy_labels)
+    return story_vectors(weights, options.event_similarity_features, unit_of, n_units)
 
 
 def _units_within_window(published: np.ndarray, unit_of: np.ndarray, n_units: int,
