@@ -22,11 +22,11 @@ from crawler.dedup.cluster import (
     raw_similarity,
     salient_pairs,
     scaled_similarity,
-    unit_vectors,
 )
 from crawler.dedup.features import FeatureBatch
 from crawler.dedup.graph import average_link
 from crawler.dedup.options import DedupOptions
+from crawler.dedup.vectors import unit_vectors
 
 _PAD_HASH = 0xFFFFFFFF
 

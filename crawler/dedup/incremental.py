@@ -44,8 +44,6 @@ import numpy as np
 from crawler.dedup import rules
 from crawler.dedup.analyse import Analysed
 from crawler.dedup.cluster import (
-    PAD,
-    article_vector,
     copy_clusters,
     document_frequency,
     feature_ranks,
@@ -53,15 +51,13 @@ from crawler.dedup.cluster import (
     lead_features,
     lead_vectors,
     normalised,
-    pair_similarity,
-    top_features,
-    unit_vectors,
 )
 from crawler.dedup.features import FeatureBatch
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment
 from crawler.dedup.signatures import lean_minhash
 from crawler.dedup.store import Context, Features, Ids, Loaded, Record, Store
+from crawler.dedup.vectors import PAD, article_vector, pair_similarity, top_features, unit_vectors
 
 REWEIGH_GROWTH = 0.5
 """Growth of the copy-cluster count after which a stored event vector is weighed again: rare
@@ -228,7 +224,7 @@ class Incremental:
         return best if average[best] >= o.event_threshold else None
 
     def _packed(self, mine: np.ndarray, theirs: Sequence[np.ndarray]) -> np.ndarray:
-        """`mine` and `theirs` as rows of padded vectors (`cluster.unit_vectors`' layout)."""
+        """`mine` and `theirs` as rows of padded vectors (`vectors.unit_vectors`' layout)."""
         vectors = np.full((len(theirs) + 1, self.options.event_similarity_features), PAD,
                           dtype=np.uint64)
         for i, row in enumerate((mine, *theirs)):

@@ -55,7 +55,7 @@ class Record:
     features: Features
     vector: np.ndarray
     """Event vector, uint64 `hash << 32 | float32 weight` in hash order, as
-    `crawler.dedup.cluster.unit_vectors` packs a row, without its padding."""
+    `crawler.dedup.vectors.unit_vectors` packs a row, without its padding."""
     lead_vector: np.ndarray
     """Its lead vector, packed as `vector` (empty when `event_lead_weight` is 0)."""
     vector_units: int
