@@ -8,10 +8,11 @@
   agglomerated (`crawler.dedup.event_graph`, the steps of `cluster.event_clusters`): its score
   to each other story of its event (raw similarity, the feature vectors' cosine mixed with the
   leads', locally scaled; 0 for a pair that never became a candidate), their average weighed
-  by each story's articles (what average link compares with `event_threshold`), and the shared features behind it, each with its weight in
-  the story's vector and its share of that average: the shares add up to the score. The
-  event's representative is explained by its links to the others, never by itself. A story
-  alone in its event gets its nearest candidate instead.
+  by each story's articles (what average link compares with `event_threshold`), and the shared
+  features behind it, each with its weight in the story's vector and its share of that
+  average: the shares add up to the score. The event's representative is explained by its
+  links to the others, never by itself. A story alone in its event gets its nearest candidate
+  instead.
 
 `tests/dedup/test_explain.py` checks that average link over that graph gives exactly the
 clustering's labels, so an explanation cannot drift from what was decided.

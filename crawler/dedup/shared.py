@@ -18,7 +18,9 @@ Keys under the basename:
 - `<basename>:df`: hash feature hash -> copy clusters holding it; `<basename>:leaddf`: the
   same for the copy clusters whose lead holds it; `<basename>:units`: how many
   copy clusters there are; `<basename>:copies` and `<basename>:members`: hashes copy id and
-  event id -> how many articles carry it.
+  event id -> how many articles carry it;
+- `<basename>:format`: the format of the records (`RECORD_FORMAT`); an index whose records are
+  in another is refused (`IndexMismatchError`), as a saved index of another format is.
 
 Each step of an add is one pipelined round trip (`lookup`, `candidates`, then, for an article
 that is no copy, `records` and `context`, and `write`): a copy query is one `SUNION`, the event
@@ -39,6 +41,7 @@ import numpy as np
 import redis
 from datasketch import LeanMinHash
 
+from crawler.dedup.index import IndexMismatchError
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.redis_lsh import RedisLSH
 from crawler.dedup.signatures import lean_minhash
@@ -58,6 +61,9 @@ _HEADER = struct.Struct("<diiHHHhHH")
 """published, length, vector_units, then the lengths of the features, vector, lead vector,
 postings (-1: none), copy id and event id."""
 _LOAD_BATCH = 1000  # articles per pipeline when an opened index is loaded
+RECORD_FORMAT = 2
+"""The format of the `docs` records (`pack`); 2: with the lead term frequencies and the lead
+vector. An index without the stamp but with records holds format 1."""
 
 
 class SharedIndexUnavailable(ConnectionError):
@@ -213,6 +219,25 @@ class RedisStore:
         self._event_hits = self.client.register_script(_EVENT_HITS)
         self._hincr_all = self.client.register_script(_HINCR_ALL)
         self._zrem_all = self.client.register_script(_ZREM_ALL)
+        self._check_format()
+
+    def _check_format(self) -> None:
+        """Stamp a new index with `RECORD_FORMAT`; refuse one whose records are in another:
+        they would be read wrongly."""
+        stamp = self.basename + b":format"
+        pipe = self.client.pipeline(transaction=False)
+        pipe.get(stamp)
+        pipe.exists(self.docs)
+        found, has_records = self._execute(pipe)
+        if found is None and not has_records:
+            self.client.setnx(stamp, RECORD_FORMAT)
+            return
+        written = 1 if found is None else int(found)
+        if written != RECORD_FORMAT:
+            raise IndexMismatchError(
+                f"the shared dedup index {self.basename.decode(errors='replace')!r} holds "
+                f"records of format {written}, not {RECORD_FORMAT} (another version of the "
+                f"crawler wrote it); start the job afresh (-s SCHEDULER_FLUSH_ON_START=True)")
 
     def posting_key(self, feature: int) -> bytes:
         return self.event_prefix + _field(feature)
