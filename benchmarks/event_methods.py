@@ -18,7 +18,7 @@ from datasketch import MinHash, MinHashLSH
 from event_corpora import Labels, Scored
 
 from crawler.dedup import DedupIndex, DedupOptions, Document
-from crawler.dedup.cluster import copy_clusters, pair_similarity
+from crawler.dedup.cluster import copy_clusters
 from crawler.dedup.event_graph import EventGraph, event_graph
 
 WORD = re.compile(r"\w+")
@@ -50,11 +50,11 @@ class OurGraph:
     options: DedupOptions
 
     def similarity(self) -> np.ndarray:
-        """Our raw event cosine of every pair of records (1 between copies)."""
+        """Our raw event similarity of every pair of records (1 between copies)."""
         units = self.graph.unit_of[self.at]
         n = len(units)
         i, j = np.triu_indices(n, k=1)
-        raw = pair_similarity(self.graph.vectors, np.stack((units[i], units[j]), axis=1))
+        raw = self.graph.raw(np.stack((units[i], units[j]), axis=1), self.options)
         sim = np.eye(n)
         sim[i, j] = sim[j, i] = np.where(units[i] == units[j], 1.0, raw)
         return sim

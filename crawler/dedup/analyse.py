@@ -164,7 +164,7 @@ def concat(parts: Sequence[Analysed], options: DedupOptions) -> Analysed:
             np.zeros((0, options.copy_num_perm), dtype=np.uint32),
             np.zeros(0, dtype=np.int32),
             FeatureBatch(np.zeros(1, dtype=np.int64), empty.astype(np.uint32),
-                         empty.astype(np.uint8), empty.astype(np.uint8)),
+                         empty.astype(np.uint8), empty.astype(np.uint8), empty.astype(np.uint8)),
         )
     ptrs, offset = [np.zeros(1, dtype=np.int64)], 0
     for part in parts:
@@ -175,6 +175,7 @@ def concat(parts: Sequence[Analysed], options: DedupOptions) -> Analysed:
         np.concatenate([p.features.hashes for p in parts]),
         np.concatenate([p.features.tf for p in parts]),
         np.concatenate([p.features.flags for p in parts]),
+        np.concatenate([p.features.lead_tf for p in parts]),
     )
     return Analysed(
         np.concatenate([p.signatures for p in parts]),
@@ -194,5 +195,5 @@ def take(analysed: Analysed, rows: np.ndarray) -> Analysed:
     return Analysed(
         analysed.signatures[rows],
         analysed.lengths[rows],
-        FeatureBatch(ptr, f.hashes[idx], f.tf[idx], f.flags[idx]),
+        FeatureBatch(ptr, f.hashes[idx], f.tf[idx], f.flags[idx], f.lead_tf[idx]),
     )

@@ -7,9 +7,7 @@ order the documents arrived in.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,15 +16,10 @@ from crawler.dedup.arrays import run_rank, sorted_unique, unique_pairs
 from crawler.dedup.features import FeatureBatch
 from crawler.dedup.graph import average_link, components
 from crawler.dedup.options import DedupOptions
-from crawler.dedup.parallel import balanced_bounds, fork_map
 from crawler.dedup.signatures import band_pairs, bulk_minhash, lsh_params
+from crawler.dedup.vectors import PAD, Weights, pair_similarity, unit_vectors
 
 _PAIR_CHUNK = 200_000
-_SIM_CHUNK = 4096  # pairs per pass of `pair_similarity`: its 4 MB block stays in cache
-_PAD_HASH = np.uint32(0xFFFFFFFF)
-PAD = np.uint64(_PAD_HASH) << np.uint64(32)
-"""An empty slot of a packed event vector: hash 0xFFFFFFFF, weight 0."""
-_HIGH = 1 if sys.byteorder == "little" else 0  # the uint32 half of a uint64 with the high bits
 
 
 def copy_clusters(
@@ -52,19 +45,6 @@ def copy_clusters(
     return components(n, pairs)
 
 
-@dataclass(frozen=True)
-class Weights:
-    """Normalised feature weights in the features' CSR layout (article `i` owns
-    `ptr[i]:ptr[i+1]`, hash order); features under `event_min_df` have weight 0."""
-
-    ptr: np.ndarray
-    hashes: np.ndarray
-    values: np.ndarray
-
-    def row(self) -> np.ndarray:
-        return np.repeat(np.arange(len(self.ptr) - 1), np.diff(self.ptr))
-
-
 def feature_weights(
     features: FeatureBatch, options: DedupOptions, copy_labels: np.ndarray | None = None
 ) -> Weights:
@@ -76,6 +56,18 @@ def feature_weights(
     n_units = int(np.count_nonzero(np.bincount(units, minlength=n)))
     weight = rules.feature_weights(features.tf, df, features.flags, n_units, options)
     return normalised(features.ptr, features.hashes, weight)
+
+
+def lead_features(features: FeatureBatch) -> FeatureBatch:
+    """The articles' leads alone: the entries said in the lead, each with its lead term
+    frequency (`lead_tf`) as its tf."""
+    keep = features.lead_tf > 0
+    n = len(features)
+    row = np.repeat(np.arange(n), np.diff(features.ptr))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row[keep], minlength=n), out=ptr[1:])
+    lead_tf = features.lead_tf[keep]
+    return FeatureBatch(ptr, features.hashes[keep], lead_tf, features.flags[keep], lead_tf)
 
 
 def normalised(ptr: np.ndarray, hashes: np.ndarray, weight: np.ndarray) -> Weights:
@@ -164,79 +156,6 @@ def feature_ranks(weights: Weights, keep: int) -> tuple[np.ndarray, np.ndarray]:
             (packed & np.uint64((1 << rank_bits) - 1)).astype(np.int64))
 
 
-def unit_vectors(weights: Weights, chosen: np.ndarray, unit_of: np.ndarray, n_units: int,
-                 width: int) -> np.ndarray:
-    """Each unit's (copy cluster's) event vector from its members' entries `chosen` (in entry
-    order): the mean of the members' rows, cut to its `width` heaviest features and
-    L2-normalised, packed as `(n_units, width)` uint64 `hash << 32 | float32 weight`, in hash
-    order, padded with `PAD` (hash 0xFFFFFFFF, weight 0).
-
-    A single article's unit is its own row. Copies of one article are near-identical, so the
-    mean stands for each of them and the event level compares each story once, not every pair
-    of its copies.
-    """
-    row = weights.row()[chosen]
-    unit = unit_of[row]
-    hashes = weights.hashes[chosen].astype(np.uint64)
-    values = weights.values[chosen]
-    size = np.bincount(unit_of, minlength=n_units)
-    many = size[unit] > 1
-    if many.any():
-        # Sum the members' weights per (unit, hash); the mean's scale goes with normalising.
-        key = (unit[many].astype(np.uint64) << np.uint64(32)) | hashes[many]
-        order = np.argsort(key, kind="stable")
-        key, summed = key[order], values[many][order]
-        first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-        summed = np.add.reduceat(summed, first)
-        key = key[first]
-        m_unit = (key >> np.uint64(32)).astype(np.int64)
-        # The `width` heaviest per unit (ties: smaller hash), back in hash order.
-        rank_order = np.lexsort((key, -summed, m_unit))
-        keep = np.sort(rank_order[run_rank(m_unit[rank_order]) < width])
-        unit = np.concatenate((unit[~many], m_unit[keep]))
-        hashes = np.concatenate((hashes[~many], key[keep] & np.uint64(0xFFFFFFFF)))
-        values = np.concatenate((values[~many], summed[keep]))
-        # Both parts are in (unit, hash) order: a stable sort on the unit merges them.
-        order = np.argsort(unit, kind="stable")
-        unit, hashes, values = unit[order], hashes[order], values[order]
-    norms = np.sqrt(np.bincount(unit, weights=values * values, minlength=n_units))
-    norms[norms == 0] = 1.0
-    starts = np.zeros(n_units + 1, dtype=np.int64)
-    np.cumsum(np.bincount(unit, minlength=n_units), out=starts[1:])
-    position = np.arange(len(unit)) - starts[unit]
-    if len(position) and position.max() >= width:
-        raise ValueError("more entries per unit than width")
-    packed = np.full((n_units, width), PAD, dtype=np.uint64)
-    bits = (values / norms[unit]).astype(np.float32).view(np.uint32).astype(np.uint64)
-    packed[unit, position] = (hashes << np.uint64(32)) | bits
-    return packed
-
-
-def top_features(weights: np.ndarray, keep: int) -> np.ndarray:
-    """Indices, in entry order, of one article's `keep` heaviest positive entries (ties: the
-    earlier entry, that is the smaller hash): `feature_ranks` for a single article, without the
-    batch machinery that a one-article call would pay for many times over."""
-    w32 = weights.astype(np.float32)
-    order = np.lexsort((np.arange(len(w32)), -w32))
-    order = order[w32[order] > 0][:keep]
-    order.sort()
-    return order
-
-
-def article_vector(hashes: np.ndarray, weights: np.ndarray, width: int) -> np.ndarray:
-    """One article's event vector from its raw entry weights, as `normalised` and
-    `unit_vectors` make the row of a single-article unit (the same arithmetic, so the same
-    float32 bits), without the padding: its `width` heaviest features, L2-normalised,
-    `hash << 32 | float32 weight` in hash order."""
-    one = np.zeros(len(weights), dtype=np.int64)
-    norm = np.sqrt(np.bincount(one, weights=weights * weights, minlength=1))[0] or 1.0
-    chosen = top_features(weights, width)
-    values = weights[chosen] / norm
-    norm = np.sqrt(np.bincount(one[: len(chosen)], weights=values * values, minlength=1))[0]
-    bits = (values / (norm or 1.0)).astype(np.float32).view(np.uint32).astype(np.uint64)
-    return (hashes[chosen].astype(np.uint64) << np.uint64(32)) | bits
-
-
 def salient_pairs(weights: Weights, chosen: np.ndarray, options: DedupOptions) -> np.ndarray:
     """Candidate event pairs: MinHash LSH over each article's salient features, the entries
     `chosen` (in entry order)."""
@@ -249,37 +168,31 @@ def salient_pairs(weights: Weights, chosen: np.ndarray, options: DedupOptions) -
     return rows[found]
 
 
-def pair_similarity(vectors: np.ndarray, pairs: np.ndarray, workers: int = 1) -> np.ndarray:
-    """Cosine similarity of each pair of rows of `vectors` (as `unit_vectors` packs them), over
-    `workers` processes when there are enough pairs.
+def story_vectors(weights: Weights, keep: int, unit_of: np.ndarray, n_units: int
+                  ) -> np.ndarray:
+    """The units' vectors (`unit_vectors`) from their articles' `keep` heaviest entries, as
+    narrow as the fullest row: padding columns every row has cost `pair_similarity` time and
+    add nothing (a lead of 60 tokens has some 30-50 features, not 64)."""
+    if len(weights.values) and np.diff(weights.ptr).max() <= keep:
+        # No article has more entries than `keep`: all its positive ones rank under it.
+        chosen = np.flatnonzero(weights.values > 0)
+    else:
+        ranked, rank = feature_ranks(weights, keep)
+        chosen = ranked[rank < keep]
+    vectors = unit_vectors(weights, chosen, unit_of, n_units, keep)
+    used = int((vectors != PAD).sum(axis=1).max(initial=1))
+    return np.ascontiguousarray(vectors[:, : max(used, 1)])
 
-    The two rows of a pair are concatenated and sorted, which merges their two hash-ordered
-    runs; a feature both share is then two neighbours with equal hashes, and the cosine is the
-    sum of their weights' products. This is 2x faster than multiplying sparse rows with scipy.
-    """
-    if workers > 1 and len(pairs) >= 2 * _PAIR_CHUNK:
-        bounds = balanced_bounds(np.ones(len(pairs)), workers)
-        parts = fork_map(lambda lo, hi: pair_similarity(vectors, pairs[lo:hi]), bounds)
-        return np.concatenate(parts)
-    width = vectors.shape[1]
-    out = np.zeros(len(pairs))
-    buf = np.empty((min(_SIM_CHUNK, len(pairs)), 2 * width), dtype=np.uint64)
-    left_rows = np.ascontiguousarray(pairs[:, 0])
-    right_rows = np.ascontiguousarray(pairs[:, 1])
-    for lo in range(0, len(pairs), _SIM_CHUNK):
-        a, b = left_rows[lo : lo + _SIM_CHUNK], right_rows[lo : lo + _SIM_CHUNK]
-        block = buf[: len(a)]
-        block[:, :width] = vectors[a]
-        block[:, width:] = vectors[b]
-        block.sort(axis=1, kind="stable")  # a merge of two sorted runs
-        halves = block.view(np.uint32)
-        hashes, values = halves[:, _HIGH::2], halves[:, 1 - _HIGH :: 2].view(np.float32)
-        same = hashes[:, 1:] == hashes[:, :-1]
-        same &= hashes[:, 1:] != _PAD_HASH  # padding matches padding, at weight 0
-        r, c = np.divmod(np.flatnonzero(same), 2 * width - 1)
-        products = values[r, c].astype(np.float64) * values[r, c + 1]
-        out[lo : lo + len(a)] = np.bincount(r, weights=products, minlength=len(a))
-    return out
+
+def raw_similarity(vectors: np.ndarray, leads: np.ndarray | None, pairs: np.ndarray,
+                   options: DedupOptions) -> np.ndarray:
+    """The raw similarity of each pair of units (`rules.raw_similarity`): the cosine of their
+    full `vectors` mixed with that of their lead vectors `leads` (None when
+    `event_lead_weight` is 0: the full cosine alone)."""
+    full = pair_similarity(vectors, pairs, options.workers)
+    if leads is None:
+        return full
+    return rules.raw_similarity(full, pair_similarity(leads, pairs, options.workers), options)
 
 
 def scaled_similarity(
@@ -332,11 +245,24 @@ def event_clusters(
     pairs = pairs[_units_within_window(published, unit_of, m, pairs, options)]
     vectors = unit_vectors(weights, chosen[rank < options.event_similarity_features], unit_of,
                            m, options.event_similarity_features)
-    sims = pair_similarity(vectors, pairs, options.workers)
+    leads = lead_vectors(features, copy_labels, unit_of, m, options)
+    sims = raw_similarity(vectors, leads, pairs, options)
     scores = rules.event_scores(sims, scaled_similarity(pairs, sims, m, options), options)
     size = np.bincount(unit_of, minlength=m).astype(float)
     merged = average_link(np.arange(m), pairs, scores, options.event_threshold, size)
     return unit_label[merged[unit_of]]
+
+
+def lead_vectors(features: FeatureBatch, copy_labels: np.ndarray, unit_of: np.ndarray,
+                 n_units: int, options: DedupOptions) -> np.ndarray | None:
+    """The units' lead vectors, or None when `event_lead_weight` is 0: the leads' features
+    (`lead_features`) weighed as the full ones are, their rarity counted among the leads (a
+    word common in leads says less of one story's than a word common only further down), and
+    cut to `event_similarity_features`."""
+    if options.event_lead_weight <= 0:
+        return None
+    weights = feature_weights(lead_features(features), options, copy_labels)
+    return story_vectors(weights, options.event_similarity_features, unit_of, n_units)
 
 
 def _units_within_window(published: np.ndarray, unit_of: np.ndarray, n_units: int,

@@ -18,14 +18,15 @@ from crawler.dedup.cluster import (
     _units_within_window,
     feature_ranks,
     feature_weights,
-    pair_similarity,
+    lead_vectors,
+    raw_similarity,
     salient_pairs,
     scaled_similarity,
-    unit_vectors,
 )
 from crawler.dedup.features import FeatureBatch
 from crawler.dedup.graph import average_link
 from crawler.dedup.options import DedupOptions
+from crawler.dedup.vectors import unit_vectors
 
 _PAD_HASH = 0xFFFFFFFF
 
@@ -44,8 +45,9 @@ REASONS = (ONE_COPY_CLUSTER, OVER_THE_CUT, THROUGH_OTHERS, NOT_A_CANDIDATE, UNDE
 class EventGraph:
     """The graph `cluster.event_clusters` agglomerates: one node per unit (copy cluster, each
     labelled by its smallest member position), candidate `pairs` (unit indices, lo < hi) with
-    their feature `similarity`, `scaled` similarity and `scores`, the units' event `vectors`
-    and their `size` in articles."""
+    their raw `similarity` (`cluster.raw_similarity`), `scaled` similarity and `scores`, the
+    units' event `vectors` and lead vectors `leads` (None when the lead is not mixed in) and
+    their `size` in articles."""
 
     unit_label: np.ndarray
     unit_of: np.ndarray
@@ -54,6 +56,7 @@ class EventGraph:
     scaled: np.ndarray
     scores: np.ndarray
     vectors: np.ndarray
+    leads: np.ndarray | None
     size: np.ndarray
 
     def labels(self, options: DedupOptions) -> np.ndarray:
@@ -61,6 +64,10 @@ class EventGraph:
         merged = average_link(np.arange(len(self.unit_label)), self.pairs, self.scores,
                               options.event_threshold, self.size)
         return self.unit_label[merged[self.unit_of]]
+
+    def raw(self, pairs: np.ndarray, options: DedupOptions) -> np.ndarray:
+        """The raw similarity of any unit pairs, candidates or not (`cluster.raw_similarity`)."""
+        return raw_similarity(self.vectors, self.leads, pairs.reshape(-1, 2), options)
 
     def why(self, a: np.ndarray, b: np.ndarray, options: DedupOptions) -> list[str]:
         """Why each pair of articles `(a[i], b[i])` (positions) shares an event or not, as far
@@ -108,11 +115,12 @@ def event_graph(features: FeatureBatch, copy_labels: np.ndarray, published: np.n
     pairs = pairs[_units_within_window(published, unit_of, m, pairs, o)]
     vectors = unit_vectors(weights, chosen[rank < o.event_similarity_features], unit_of, m,
                            o.event_similarity_features)
-    sims = pair_similarity(vectors, pairs, o.workers)
+    leads = lead_vectors(features, copy_labels, unit_of, m, o)
+    sims = raw_similarity(vectors, leads, pairs, o)
     scaled = scaled_similarity(pairs, sims, m, o)
     scores = rules.event_scores(sims, scaled, o)
     size = np.bincount(unit_of, minlength=m).astype(float)
-    return EventGraph(unit_label, unit_of, pairs, sims, scaled, scores, vectors, size)
+    return EventGraph(unit_label, unit_of, pairs, sims, scaled, scores, vectors, leads, size)
 
 
 def unpack(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

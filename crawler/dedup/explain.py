@@ -6,12 +6,13 @@
   copy, that copy (`via`).
 - A **story** (a copy cluster's original) is explained by the event graph the clustering
   agglomerated (`crawler.dedup.event_graph`, the steps of `cluster.event_clusters`): its score
-  to each other story of its event (feature cosine, locally scaled, 0 for a pair that never
-  became a candidate), their average weighed by each story's articles (what average link
-  compares with `event_threshold`), and the shared features behind it, each with its weight in
-  the story's vector and its share of that average: the shares add up to the score. The
-  event's representative is explained by its links to the others, never by itself. A story
-  alone in its event gets its nearest candidate instead.
+  to each other story of its event (raw similarity, the feature vectors' cosine mixed with the
+  leads', locally scaled; 0 for a pair that never became a candidate), their average weighed
+  by each story's articles (what average link compares with `event_threshold`), and the shared
+  features behind it, each with its weight in the story's vector and its share of that
+  average: the shares add up to the score. The event's representative is explained by its
+  links to the others, never by itself. A story alone in its event gets its nearest candidate
+  instead.
 
 `tests/dedup/test_explain.py` checks that average link over that graph gives exactly the
 clustering's labels, so an explanation cannot drift from what was decided.
@@ -28,7 +29,7 @@ import numpy as np
 
 from crawler.dedup import rules
 from crawler.dedup.analyse import drop_line_regex
-from crawler.dedup.cluster import copy_clusters, document_frequency, pair_similarity
+from crawler.dedup.cluster import copy_clusters, document_frequency
 from crawler.dedup.event_graph import EventGraph, event_graph, unpack
 from crawler.dedup.features import feature_hashes
 from crawler.dedup.options import DedupOptions
@@ -66,7 +67,8 @@ class Link:
     key: str
     articles: int
     similarity: float
-    """Cosine of the two feature vectors."""
+    """Raw similarity: the cosine of the two feature vectors mixed with that of their lead
+    vectors (`rules.raw_similarity`)."""
     score: float
     """The similarity locally scaled (`rules.scaled_similarity`, `event_scores`); 0 when the
     pair never became a candidate (no shared salient feature, or too far apart in time)."""
@@ -251,8 +253,8 @@ class _Context:
         near, near_pair = self.neighbours[lo:hi], self.neighbour_pair[lo:hi]
         at = {int(v): int(p) for v, p in zip(near, near_pair, strict=True)}
         absent = [int(v) for v in others if int(v) not in at]
-        absent_sims = pair_similarity(
-            g.vectors, np.array([[unit, v] for v in absent], dtype=np.int64).reshape(-1, 2))
+        absent_sims = g.raw(np.array([[unit, v] for v in absent], dtype=np.int64),
+                            self.options)
         absent_sim = dict(zip(absent, absent_sims.tolist(), strict=True))
         links = []
         for v, count in zip(others.tolist(), counts.tolist(), strict=True):
@@ -283,14 +285,20 @@ class _Context:
         """The unit's features by their share of its score: each linked unit's weight
         products, times that link's share of the average (`factors`)."""
         hashes, weights = unpack(self.graph.vectors[unit])
-        share = np.zeros(len(hashes))
-        for other, factor in factors:
-            if factor <= 0:
-                continue
-            theirs, their_weights = unpack(self.graph.vectors[other])
-            at = np.minimum(np.searchsorted(theirs, hashes), max(len(theirs) - 1, 0))
-            common = theirs[at] == hashes if len(theirs) else np.zeros(len(hashes), dtype=bool)
-            share[common] += factor * weights[common] * their_weights[at[common]]
+        share = _shares(self.graph.vectors, unit, factors, hashes)
+        if self.graph.leads is not None:
+            # The raw similarity mixes the two cosines (`rules.raw_similarity`): a feature's
+            # share is its products in both, each times the cosine's part of the mix.
+            lead_weight = self.options.event_lead_weight
+            lead_hashes = unpack(self.graph.leads[unit])[0]
+            in_lead = _shares(self.graph.leads, unit, factors, lead_hashes)
+            hashes, inverse = np.unique(np.concatenate((hashes, lead_hashes)),
+                                        return_inverse=True)
+            share = np.bincount(inverse, weights=np.concatenate(
+                ((1 - lead_weight) * share, lead_weight * in_lead)), minlength=len(hashes))
+            at = np.searchsorted(hashes, unpack(self.graph.vectors[unit])[0])
+            weights, full_weights = np.zeros(len(hashes)), weights
+            weights[at] = full_weights
         order = [i for i in np.lexsort((hashes, -share)) if share[i] > 0][:self.features_shown]
         if not order:
             return ()
@@ -355,3 +363,19 @@ def surface_forms(text: tuple[str, str], wanted: set[int]) -> dict[int, str]:
         form = data[start:start + int(tokens.length[i])].decode("utf-8", "replace")
         forms.setdefault(int(h32[i]), Counter())[form] += 1
     return {h: counts.most_common(1)[0][0] for h, counts in forms.items()}
+
+
+def _shares(vectors: np.ndarray, unit: int, factors: list[tuple[int, float]],
+            hashes: np.ndarray) -> np.ndarray:
+    """For each of `hashes` (the unit's row of `vectors`, unpacked), its weight products with
+    each linked unit's row, times that link's factor."""
+    weights = unpack(vectors[unit])[1]
+    share = np.zeros(len(hashes))
+    for other, factor in factors:
+        if factor <= 0:
+            continue
+        theirs, their_weights = unpack(vectors[other])
+        at = np.minimum(np.searchsorted(theirs, hashes), max(len(theirs) - 1, 0))
+        common = theirs[at] == hashes if len(theirs) else np.zeros(len(hashes), dtype=bool)
+        share[common] += factor * weights[common] * their_weights[at[common]]
+    return share

@@ -42,7 +42,9 @@ from crawler.files import replace_atomically
 if TYPE_CHECKING:
     from crawler.dedup.decisions import Decisions
 
-FORMAT_VERSION = 3  # 2: token hashes from 8-byte words, one tokenisation per article; 3: stems
+FORMAT_VERSION = 4
+# 2: token hashes from 8-byte words, one tokenisation per article; 3: stems; 4: each feature's
+# lead term frequency (`lead_tf`), for the lead vectors
 
 
 class IndexMismatchError(ValueError):
@@ -198,7 +200,8 @@ class DedupIndex:
                 analysed = Analysed(
                     data["signatures"],
                     data["lengths"],
-                    FeatureBatch(data["ptr"], data["hashes"], data["tf"], data["flags"]),
+                    FeatureBatch(data["ptr"], data["hashes"], data["tf"], data["flags"],
+                                 data["lead_tf"]),
                 )
                 published = data["published"].tolist()
                 original = data["original"].tolist()
@@ -260,6 +263,7 @@ class DedupIndex:
             "hashes": data.features.hashes,
             "tf": data.features.tf,
             "flags": data.features.flags,
+            "lead_tf": data.features.lead_tf,
             **self._event_ids.arrays(keys),
         }
 

@@ -9,7 +9,8 @@ paths against each other on real articles).
 - copy: `is_copy`, estimated Jaccard or containment of the shorter text;
 - event features: `feature_weights`, rarity counted in copy clusters (`df`, `n_units`);
 - candidates: `best_per_group`, most shared LSH bands first;
-- event similarity: `typical_similarity` and `scaled_similarity` (local scaling), then
+- event similarity: `raw_similarity` (the full and the lead cosine mixed),
+  `typical_similarity` and `scaled_similarity` (local scaling), then
   `event_scores`, the score compared with `event_threshold`;
 - dates: `within_window`.
 """
@@ -97,6 +98,14 @@ def best_per_group(
     np.not_equal(ranked_group[1:], ranked_group[:-1], out=new[1:])
     first = np.maximum.accumulate(np.where(new, np.arange(m), 0))
     return ranked_tie[(np.arange(m) - first) < keep].astype(np.int64)
+
+
+def raw_similarity(full: np.ndarray, lead: np.ndarray, options: DedupOptions) -> np.ndarray:
+    """A pair's raw similarity from the cosines of its full and its lead vectors:
+    `(1 - event_lead_weight) * full + event_lead_weight * lead`. Two articles of one event say
+    it in their leads; two stories of one actor share the actor all through, not their leads."""
+    w = options.event_lead_weight
+    return (1.0 - w) * np.asarray(full, dtype=float) + w * np.asarray(lead, dtype=float)
 
 
 def typical_similarity(top_sums: np.ndarray, options: DedupOptions) -> np.ndarray:

@@ -14,10 +14,13 @@ Keys under the basename:
 - `<basename>:event:<feature hash>`: sorted set of the article keys posted under that event
   feature, scored by the order they were added (`<basename>:seq`);
 - `<basename>:docs`: hash article key -> its `Record` (copy signature, shingle count,
-  publication time, event features and vector, postings, provisional ids);
-- `<basename>:df`: hash feature hash -> copy clusters holding it; `<basename>:units`: how many
+  publication time, event features, vector and lead vector, postings, provisional ids);
+- `<basename>:df`: hash feature hash -> copy clusters holding it; `<basename>:leaddf`: the
+  same for the copy clusters whose lead holds it; `<basename>:units`: how many
   copy clusters there are; `<basename>:copies` and `<basename>:members`: hashes copy id and
-  event id -> how many articles carry it.
+  event id -> how many articles carry it;
+- `<basename>:format`: the format of the records (`RECORD_FORMAT`); an index whose records are
+  in another is refused (`IndexMismatchError`), as a saved index of another format is.
 
 Each step of an add is one pipelined round trip (`lookup`, `candidates`, then, for an article
 that is no copy, `records` and `context`, and `write`): a copy query is one `SUNION`, the event
@@ -38,6 +41,7 @@ import numpy as np
 import redis
 from datasketch import LeanMinHash
 
+from crawler.dedup.index import IndexMismatchError
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.redis_lsh import RedisLSH
 from crawler.dedup.signatures import lean_minhash
@@ -53,10 +57,13 @@ from crawler.dedup.store import (
     copy_lsh_params,
 )
 
-_HEADER = struct.Struct("<diiHHhHH")
-"""published, length, vector_units, then the lengths of the features, vector, postings (-1: none),
-copy id and event id."""
+_HEADER = struct.Struct("<diiHHHhHH")
+"""published, length, vector_units, then the lengths of the features, vector, lead vector,
+postings (-1: none), copy id and event id."""
 _LOAD_BATCH = 1000  # articles per pipeline when an opened index is loaded
+RECORD_FORMAT = 2
+"""The format of the `docs` records (`pack`); 2: with the lead term frequencies and the lead
+vector. An index without the stamp but with records holds format 1."""
 
 
 class SharedIndexUnavailable(ConnectionError):
@@ -141,22 +148,24 @@ def pack(record: Record, ids: Ids) -> bytes:
     copy_id, event_id = (i.encode("utf-8") for i in ids)
     f = record.features
     vector = record.vector.astype(np.uint64, copy=False)
+    lead = record.lead_vector.astype(np.uint64, copy=False)
     postings = record.postings
     return b"".join((
         _HEADER.pack(record.published, record.length, record.vector_units, len(f.hashes),
-                     len(vector), -1 if postings is None else len(postings), len(copy_id),
-                     len(event_id)),
+                     len(vector), len(lead), -1 if postings is None else len(postings),
+                     len(copy_id), len(event_id)),
         record.signature.astype(np.uint32, copy=False).tobytes(),
         f.hashes.astype(np.uint32, copy=False).tobytes(),
         f.tf.astype(np.uint8, copy=False).tobytes(), f.flags.astype(np.uint8, copy=False).tobytes(),
-        vector.tobytes(),
+        f.lead_tf.astype(np.uint8, copy=False).tobytes(),
+        vector.tobytes(), lead.tobytes(),
         b"" if postings is None else postings.astype(np.uint32, copy=False).tobytes(),
         copy_id, event_id,
     ))
 
 
 def unpack(raw: bytes, num_perm: int) -> Record:
-    published, length, vector_units, nf, nv, np_, nc, ne = _HEADER.unpack_from(raw)
+    published, length, vector_units, nf, nv, nl, np_, nc, ne = _HEADER.unpack_from(raw)
     at = _HEADER.size
 
     def take(dtype: type[np.generic], count: int) -> np.ndarray:
@@ -166,11 +175,14 @@ def unpack(raw: bytes, num_perm: int) -> Record:
         return out
 
     signature = take(np.uint32, num_perm)
-    features = Features(take(np.uint32, nf), take(np.uint8, nf), take(np.uint8, nf))
+    features = Features(take(np.uint32, nf), take(np.uint8, nf), take(np.uint8, nf),
+                        take(np.uint8, nf))
     vector = take(np.uint64, nv)
+    lead = take(np.uint64, nl)
     postings = None if np_ < 0 else take(np.uint32, np_)
     ids = (raw[at : at + nc].decode("utf-8"), raw[at + nc : at + nc + ne].decode("utf-8"))
-    return Record(signature, length, published, features, vector, vector_units, ids, postings)
+    return Record(signature, length, published, features, vector, lead, vector_units, ids,
+                  postings)
 
 
 class RedisStore:
@@ -197,6 +209,7 @@ class RedisStore:
                                options.copy_num_perm, copy_lsh_params(options))
         self.docs = basename + b":docs"
         self.df_key = basename + b":df"
+        self.lead_df_key = basename + b":leaddf"
         self.units_key = basename + b":units"
         self.copies_key = basename + b":copies"
         self.members_key = basename + b":members"
@@ -206,6 +219,25 @@ class RedisStore:
         self._event_hits = self.client.register_script(_EVENT_HITS)
         self._hincr_all = self.client.register_script(_HINCR_ALL)
         self._zrem_all = self.client.register_script(_ZREM_ALL)
+        self._check_format()
+
+    def _check_format(self) -> None:
+        """Stamp a new index with `RECORD_FORMAT`; refuse one whose records are in another:
+        they would be read wrongly."""
+        stamp = self.basename + b":format"
+        pipe = self.client.pipeline(transaction=False)
+        pipe.get(stamp)
+        pipe.exists(self.docs)
+        found, has_records = self._execute(pipe)
+        if found is None and not has_records:
+            self.client.setnx(stamp, RECORD_FORMAT)
+            return
+        written = 1 if found is None else int(found)
+        if written != RECORD_FORMAT:
+            raise IndexMismatchError(
+                f"the shared dedup index {self.basename.decode(errors='replace')!r} holds "
+                f"records of format {written}, not {RECORD_FORMAT} (another version of the "
+                f"crawler wrote it); start the job afresh (-s SCHEDULER_FLUSH_ON_START=True)")
 
     def posting_key(self, feature: int) -> bytes:
         return self.event_prefix + _field(feature)
@@ -215,15 +247,19 @@ class RedisStore:
         if minhash is not None:
             self.copies.queue_query(pipe, minhash)
         if len(hashes):
-            pipe.hmget(self.df_key, [_field(h) for h in hashes.tolist()])
+            fields = [_field(h) for h in hashes.tolist()]
+            pipe.hmget(self.df_key, fields)
+            pipe.hmget(self.lead_df_key, fields)
         pipe.get(self.units_key)
         pipe.incr(self.seq)
         pipe.hget(self.docs, key.encode("utf-8"))
         got = self._execute(pipe)
         copies = sorted(self.copies.collect(got.pop(0)) - {key}) if minhash is not None else []
-        df = [int(d or 0) for d in got.pop(0)] if len(hashes) else []
+        df, lead_df = ([[int(d or 0) for d in got.pop(0)] for _ in range(2)] if len(hashes)
+                       else ([], []))
         units, seq, previous = got
-        return Lookup(copies, np.array(df, dtype=np.int64), int(units or 0), int(seq) - 1,
+        return Lookup(copies, np.array(df, dtype=np.int64), np.array(lead_df, dtype=np.int64),
+                      int(units or 0), int(seq) - 1,
                       None if previous is None else unpack(previous, self.options.copy_num_perm))
 
     def candidates(self, key: str, copy_keys: Sequence[str], features: np.ndarray) -> Found:
@@ -258,17 +294,19 @@ class RedisStore:
                 event_ids: Sequence[str]) -> Context:
         h = hashes.tolist()
         pipe = self.client.pipeline(transaction=False)
-        for name, fields in ((self.df_key, [_field(x) for x in h]),
+        features = [_field(x) for x in h]
+        for name, fields in ((self.df_key, features), (self.lead_df_key, features),
                              (self.copies_key, [c.encode("utf-8") for c in copy_ids]),
                              (self.members_key, [e.encode("utf-8") for e in event_ids])):
             if fields:
                 pipe.hmget(name, fields)
         got = self._execute(pipe)
         counts = [[int(c or 0) for c in got.pop(0)] if keys else []
-                  for keys in (h, copy_ids, event_ids)]
+                  for keys in (h, h, copy_ids, event_ids)]
         return Context(dict(zip(h, counts[0], strict=True)),
-                       dict(zip(copy_ids, counts[1], strict=True)),
-                       dict(zip(event_ids, counts[2], strict=True)))
+                       dict(zip(h, counts[1], strict=True)),
+                       dict(zip(copy_ids, counts[2], strict=True)),
+                       dict(zip(event_ids, counts[3], strict=True)))
 
     def write(self, key: str, record: Record, minhash: LeanMinHash | None, order: int,
               previous: Record | None, reweighed: Mapping[str, Record]) -> None:
@@ -291,8 +329,9 @@ class RedisStore:
         ids = {key: loaded.ids[key] for key in loaded.keys}
         copies, members = cluster_sizes(ids)
         pipe = self.client.pipeline(transaction=False)
-        for h, count in loaded.df.items():
-            pipe.hincrby(self.df_key, _field(h), count)
+        for name, df in ((self.df_key, loaded.df), (self.lead_df_key, loaded.lead_df)):
+            for h, count in df.items():
+                pipe.hincrby(name, _field(h), count)
         for name, counts in ((self.copies_key, copies), (self.members_key, members)):
             for k, count in counts.items():
                 pipe.hincrby(name, k.encode("utf-8"), count)
@@ -329,10 +368,11 @@ class RedisStore:
         if record.postings is None:
             return
         pipe.incrby(self.units_key, step)
-        if len(record.features.hashes):
-            self._hincr_all(keys=[self.df_key],
-                            args=[step, *(_field(h) for h in record.features.hashes.tolist())],
-                            client=pipe)
+        for name, hashes in ((self.df_key, record.features.hashes),
+                             (self.lead_df_key, record.features.lead())):
+            if len(hashes):
+                self._hincr_all(keys=[name], args=[step, *(_field(h) for h in hashes.tolist())],
+                                client=pipe)
         if not len(record.postings):
             return
         if step > 0:

@@ -35,6 +35,11 @@ class Features:
     hashes: np.ndarray
     tf: np.ndarray
     flags: np.ndarray
+    lead_tf: np.ndarray
+
+    def lead(self) -> np.ndarray:
+        """The hashes of the features said in the lead."""
+        return self.hashes[self.lead_tf > 0]
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,9 @@ class Record:
     features: Features
     vector: np.ndarray
     """Event vector, uint64 `hash << 32 | float32 weight` in hash order, as
-    `crawler.dedup.cluster.unit_vectors` packs a row, without its padding."""
+    `crawler.dedup.vectors.unit_vectors` packs a row, without its padding."""
+    lead_vector: np.ndarray
+    """Its lead vector, packed as `vector` (empty when `event_lead_weight` is 0)."""
     vector_units: int
     """Copy clusters in the index when `vector` was weighed (it is weighed again when the
     index has grown enough since, `crawler.dedup.incremental`)."""
@@ -70,6 +77,8 @@ class Lookup:
     """Keys sharing a copy LSH band with the article (itself excluded), in key order."""
     df: np.ndarray
     """Copy clusters holding each of the article's features (in the order asked)."""
+    lead_df: np.ndarray
+    """Copy clusters whose lead holds each of the article's features (in the order asked)."""
     units: int
     """Copy clusters in the index."""
     order: int
@@ -94,6 +103,8 @@ class Context:
 
     df: dict[int, int]
     """Copy clusters holding each feature asked for."""
+    lead_df: dict[int, int]
+    """Copy clusters whose lead holds each feature asked for."""
     copies: dict[str, int]
     """Articles per copy cluster id asked for."""
     members: dict[str, int]
@@ -134,6 +145,8 @@ class Loaded:
     """Key -> ids, a `LazyIds` when they are worked out only when first needed."""
     df: Mapping[int, int]
     """Feature hash -> copy clusters holding it."""
+    lead_df: Mapping[int, int]
+    """Feature hash -> copy clusters whose lead holds it."""
     units: int
     """Copy clusters."""
 
@@ -195,6 +208,7 @@ class MemoryStore:
         self.loaded_ids: Mapping[str, Ids] = {}
         self.loaded_counted = True
         self.df: Counter[int] = Counter()
+        self.lead_df: Counter[int] = Counter()
         self.units = 0
         self.copies: Counter[str] = Counter()
         self.members: Counter[str] = Counter()
@@ -202,8 +216,10 @@ class MemoryStore:
     def lookup(self, key: str, minhash: LeanMinHash | None, hashes: np.ndarray) -> Lookup:
         copies = [] if minhash is None else sorted(k for k in self.copy_lsh.query(minhash)
                                                    if k != key)
-        df = self.df
-        return Lookup(copies, np.array([df.get(h, 0) for h in hashes.tolist()], dtype=np.int64),
+        wanted = hashes.tolist()
+        df, lead_df = self.df, self.lead_df
+        return Lookup(copies, np.array([df.get(h, 0) for h in wanted], dtype=np.int64),
+                      np.array([lead_df.get(h, 0) for h in wanted], dtype=np.int64),
                       self.units, len(self.order), self.stored.get(key))
 
     def candidates(self, key: str, copy_keys: Sequence[str], features: np.ndarray) -> Found:
@@ -229,8 +245,9 @@ class MemoryStore:
     def context(self, hashes: np.ndarray, copy_ids: Sequence[str],
                 event_ids: Sequence[str]) -> Context:
         self._count_loaded()
-        df = self.df
-        return Context({h: df.get(h, 0) for h in hashes.tolist()},
+        wanted = hashes.tolist()
+        df, lead_df = self.df, self.lead_df
+        return Context({h: df.get(h, 0) for h in wanted}, {h: lead_df.get(h, 0) for h in wanted},
                        {c: self.copies.get(c, 0) for c in copy_ids},
                        {e: self.members.get(e, 0) for e in event_ids})
 
@@ -250,6 +267,7 @@ class MemoryStore:
         self.loaded_ids = loaded.ids
         self.loaded_counted = not loaded.keys
         self.df.update(loaded.df)
+        self.lead_df.update(loaded.lead_df)
         self.units += loaded.units
         seed = self.options.seed
         with self.copy_lsh.insertion_session() as copies:
@@ -270,6 +288,8 @@ class MemoryStore:
         self.units += step
         for h in record.features.hashes.tolist():
             self.df[h] += step
+        for h in record.features.lead().tolist():
+            self.lead_df[h] += step
         for h in record.postings.tolist():
             if step > 0:
                 self.postings.setdefault(h, []).append(key)

@@ -163,17 +163,17 @@ def _event_lines(event: Mapping[str, Any], titles: Mapping[str, str]) -> list[st
         if nearest:
             near = ">=" if nearest["score"] >= event["threshold"] else "<"
             lines.append(f"    nearest story: {nearest['url']} score {nearest['score']:.2f} "
-                         f"{near} {event['threshold']:.2f}"
+                         f"{near} {event['threshold']:.3g}"
                          + (" (its event as a whole is not as close on average, or a decision "
                             "keeps them apart)" if near == ">=" else ""))
         return lines
-    lines = [f"  event score {event['score']:.2f} {verdict} threshold {event['threshold']:.2f}: "
+    lines = [f"  event score {event['score']:.2f} {verdict} threshold {event['threshold']:.3g}: "
              f"average over {event['stories']} other stor"
              f"{'y' if event['stories'] == 1 else 'ies'}, each weighed by its articles"]
     for link in event["links"]:
         title = terminal_text(titles.get(link["url"]) or link["url"], 60)
         how = "" if link["candidate"] else " (never compared: no shared salient feature)"
-        lines.append(f"    {link['score']:.2f}  cosine {link['similarity']:.2f}  "
+        lines.append(f"    {link['score']:.2f}  similarity {link['similarity']:.2f}  "
                      f"x{link['articles']}  {title}{how}")
     if event["features"]:
         lines.append("  shared features (kind, weight in this story, share of the score):")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from crawler.dedup import DedupOptions
-from crawler.dedup.cluster import Weights, _units_within_window, pair_similarity, unit_vectors
+from crawler.dedup.cluster import _units_within_window
 from crawler.dedup.graph import average_link
+from crawler.dedup.vectors import Weights, pair_similarity, unit_vectors
 
 
 def _weights(rows: list[dict[int, float]]) -> Weights:
@@ -85,13 +86,8 @@ def test_units_within_window_use_date_ranges():
 def test_one_article_vector_is_the_bulk_row_of_its_unit():
     """`article_vector` (the incremental path's) gives the float32 bits `normalised` and
     `unit_vectors` give a single-article unit, ties included."""
-    from crawler.dedup.cluster import (
-        PAD,
-        article_vector,
-        feature_ranks,
-        normalised,
-        top_features,
-    )
+    from crawler.dedup.cluster import feature_ranks, normalised
+    from crawler.dedup.vectors import PAD, article_vector, top_features
 
     rng = np.random.default_rng(4)
     for size in (0, 1, 5, 40, 128):

@@ -94,7 +94,8 @@ def test_index_built_with_other_signatures_is_refused(docs, tmp_path):
         DedupIndex.load(tmp_path / "index.npz", DedupOptions(copy_num_perm=32, workers=1))
     # The lead changes the stored term counts.
     with pytest.raises(IndexMismatchError):
-        DedupIndex.load(tmp_path / "index.npz", DedupOptions(event_lead_tokens=0, workers=1))
+        DedupIndex.load(tmp_path / "index.npz",
+                        DedupOptions(event_lead_tokens=0, event_lead_weight=0.0, workers=1))
 
 
 def test_parallel_analysis_equals_in_process(docs):

@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from crawler.dedup import DedupIndex, DedupOptions, Document
-from crawler.dedup.index import store_for
+from crawler.dedup.index import IndexMismatchError, store_for
 from crawler.dedup.shared import SharedIndexUnavailable, delete_index, storage_config
 from tests.conftest import REDIS_URL
 
@@ -112,6 +112,22 @@ def free_port() -> int:
 def test_unreachable_redis_is_a_clear_error():
     config = storage_config(f"redis://127.0.0.1:{free_port()}/0", "nowhere")
     with pytest.raises(SharedIndexUnavailable, match=r"Cannot reach Redis at 127\.0\.0\.1:\d+"):
+        store_for(OPTIONS, config)
+
+
+def test_a_shared_index_of_another_record_format_is_refused(redis_server, config):
+    """Records written by another version would be read wrongly (the lead vectors changed
+    them): refused, with what to do."""
+    store_for(OPTIONS, config)  # stamps the new index
+    store_for(OPTIONS, config)
+    basename = config["basename"]
+    redis_server.set(basename + b":format", 1)
+    with pytest.raises(IndexMismatchError, match=r"format 1, not 2.*SCHEDULER_FLUSH_ON_START"):
+        store_for(OPTIONS, config)
+    # Written before the stamp: records and no stamp.
+    redis_server.delete(basename + b":format")
+    redis_server.hset(basename + b":docs", b"a", b"old")
+    with pytest.raises(IndexMismatchError, match="format 1"):
         store_for(OPTIONS, config)
 
 

@@ -1,6 +1,8 @@
   // Why an article is where it is: the dedup's own explanation (clusters.json's `explanation`)
   // on its card, and a copy's differences from its original. Text nodes only.
   function fixed(x) { return Number(x).toFixed(2); }
+  // A threshold as set (0.475, 0.5): two decimals would show 0.475 as 0.47.
+  function cut(x) { return String(Number(Number(x).toFixed(3))); }
   function plural(n, one, many) { return n + ' ' + (n === 1 ? one : many); }
 
   function explanationBlock(m, data) {
@@ -79,7 +81,7 @@
     const box = el('div', { class: 'why why-event' }, []);
     if (!e.stories) {
       const near = e.nearest && e.nearest.score >= e.threshold;
-      let why = 'no other story reached the threshold ' + fixed(e.threshold) + '.';
+      let why = 'no other story reached the threshold ' + cut(e.threshold) + '.';
       if (near && decidedAbout(m.url)) why = 'a reviewer\u2019s decision keeps it apart.';
       else if (near) why = 'its nearest story reaches the threshold, the rest of that ' +
         'story\u2019s event not on average.';
@@ -90,7 +92,7 @@
     const reached = e.score >= e.threshold;
     const head = (m.lead ? 'Event representative; its ties to the other stories: score '
       : 'In this event: score ') + fixed(e.score) + (reached ? ' \u2265 ' : ' < ') +
-      'threshold ' + fixed(e.threshold) + ', the average over ' +
+      'threshold ' + cut(e.threshold) + ', the average over ' +
       plural(e.stories, 'other story', 'other stories') + ' (each weighed by its articles)' +
       (reached ? '' : decidedAbout(m.url) ? '; joined by a reviewer\u2019s decision'
         : '; it joined with the stories it scores highest with');
@@ -117,7 +119,7 @@
   function nearestLine(e, data) {
     const near = e.nearest;
     const line = el('p', { class: 'why-line' }, ['Nearest story: score ' + fixed(near.score) +
-      (near.score >= e.threshold ? ' \u2265 ' : ' < ') + fixed(e.threshold) + ', ' +
+      (near.score >= e.threshold ? ' \u2265 ' : ' < ') + cut(e.threshold) + ', ' +
       storyName(near.url, data) + ' ']);
     const at = storyEvent.get(near.url);
     if (at !== undefined) {
@@ -130,7 +132,7 @@
 
   function meter(score, threshold) {
     const bar = el('div', { class: 'meter', role: 'img',
-      'aria-label': 'score ' + fixed(score) + ', threshold ' + fixed(threshold) }, [
+      'aria-label': 'score ' + fixed(score) + ', threshold ' + cut(threshold) }, [
       el('span', { class: 'fill' + (score >= threshold ? ' reached' : ''),
         style: 'width:' + Math.round(100 * Math.min(score, 1)) + '%' }, []),
       el('span', { class: 'tick', style: 'left:' + Math.round(100 * threshold) + '%' }, [])]);
