@@ -36,7 +36,7 @@ from crawler.dedup.ids import EventIds
 from crawler.dedup.incremental import Incremental
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment, Document
-from crawler.dedup.store import Ids, LazyIds, MemoryStore, Store
+from crawler.dedup.store import Ids, IndexMismatchError, LazyIds, MemoryStore, Store
 from crawler.files import replace_atomically
 
 if TYPE_CHECKING:
@@ -45,10 +45,6 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 4
 # 2: token hashes from 8-byte words, one tokenisation per article; 3: stems; 4: each feature's
 # lead term frequency (`lead_tf`), for the lead vectors
-
-
-class IndexMismatchError(ValueError):
-    """A saved index was built with options that change signatures; reset it to rebuild."""
 
 
 class IndexUnreadable(ValueError):

@@ -41,7 +41,6 @@ import numpy as np
 import redis
 from datasketch import LeanMinHash
 
-from crawler.dedup.index import IndexMismatchError
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.redis_lsh import RedisLSH
 from crawler.dedup.signatures import lean_minhash
@@ -50,6 +49,7 @@ from crawler.dedup.store import (
     Features,
     Found,
     Ids,
+    IndexMismatchError,
     Loaded,
     Lookup,
     Record,

@@ -28,6 +28,12 @@ Ids = tuple[str, str]
 """(copy cluster id, event cluster id)."""
 
 
+class IndexMismatchError(ValueError):
+    """An index (a saved file, or the shared one on Redis) was built with options or a record
+    format that change what it holds; reset it to rebuild. Defined with the stores, which both
+    the saved index and the shared one raise it from."""
+
+
 @dataclass(frozen=True)
 class Features:
     """One article's event features (`crawler.dedup.features`), in hash order."""
