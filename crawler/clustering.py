@@ -29,7 +29,7 @@ from crawler.accounting import crawl_summary
 from crawler.checks import exit_with
 from crawler.dedup import Assignment, DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
 from crawler.dedup.decisions import Decisions, DecisionsError, decisions_setting
-from crawler.dedup.shared import storage_config
+from crawler.dedup.shared import check_format, storage_config
 from crawler.feeds import REWRITABLE, rewrite_feed
 from crawler.files import read_jsonl
 from crawler.report import build_clusters, terminal_summary, write_report
@@ -75,6 +75,14 @@ class CrawlClusters:
             # Distributed mode: every worker's provisional ids come from one index in Redis.
             job = settings.get("CRAWL_JOB") or crawler.spidercls.name
             storage = storage_config(settings["REDIS_URL"], job)
+            # refused before the worker joins the job, unless the job is to be flushed (its
+            # index goes with it); a job a live worker keeps from flushing is refused when the
+            # pipeline opens the index (`open`)
+            if not settings.getbool("SCHEDULER_FLUSH_ON_START"):
+                try:
+                    check_format(storage)
+                except IndexMismatchError as exc:
+                    exit_with(str(exc))
         try:
             decisions = decisions_setting(settings)
         except DecisionsError as exc:
@@ -123,7 +131,13 @@ class CrawlClusters:
                 ) from exc
             self.index.decisions = self.decisions
             logger.info("Dedup index %s holds %d articles", self.index_path, len(self.index))
-        self.index.prepare()
+        try:
+            self.index.prepare()
+        except IndexMismatchError as exc:
+            # a shared index on Redis is first read here, once the scheduler has flushed the
+            # job if asked to: one line and the exit code of a refused index, before any page
+            logger.critical("%s", exc)
+            raise SystemExit(2) from exc
 
     def given_ids(self, url: str, assignment: Assignment) -> None:
         """Note the provisional ids the pipeline gave an article of this crawl."""

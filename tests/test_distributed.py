@@ -26,6 +26,7 @@ from scrapy.utils.misc import load_object
 from crawler.accounting import OUTCOMES
 from crawler.dedup import DedupOptions
 from crawler.dedup.decisions import SAME_EVENT, Decision, Decisions
+from crawler.dedup.shared import RECORD_FORMAT, index_basename
 from crawler.distributed import (
     DistributedCrawl,
     ExportArticleOnce,
@@ -434,3 +435,36 @@ def test_the_spider_s_extractor_takes_the_settings_the_add_ons_leave(monkeypatch
         assert spider.extractor._pool is None
     finally:
         spider.extractor.close()
+
+
+@pytest.mark.slow
+def test_a_shared_index_of_another_format_is_one_line_and_flushing_the_job_starts_afresh(
+    redis_server, job, tmp_path
+):
+    # the stamp a job's shared index had before the lead vectors (records of format 1)
+    stamp = index_basename(job) + b":format"
+    redis_server.set(stamp, 1)
+
+    def refused(worker: str, *settings: str) -> str:
+        assert start_worker(tmp_path, worker, job, *settings).wait(timeout=120) == 2
+        log = (tmp_path / f"log-{worker}.txt").read_text()
+        assert "Traceback" not in log
+        named = [line for line in log.splitlines() if "SCHEDULER_FLUSH_ON_START=True" in line]
+        assert len(named) == 1 and "format 1, not 2" in named[0], log[-2000:]
+        return named[0]
+
+    # refused before it joins the job: the next worker can flush it at once
+    assert refused("w1").startswith("Error: ")
+    # a live worker of the job keeps it from being flushed: refused when the index is opened
+    live = frontier(redis_server, job, "w0", ttl=60)
+    live.join(flush=False)
+    assert "CRITICAL" in refused("w2", "SCHEDULER_FLUSH_ON_START=True")
+    live.leave(clean_up=False)
+    # the worker refused after it joined counts as alive until its heartbeat expires
+    time.sleep(2.5)  # CRAWL_WORKER_TTL=2 (FAST)
+    assert not list(tmp_path.glob("articles-*.jsonl")), "a refused worker wrote articles"
+    afresh = start_worker(tmp_path, "w3", job, "SCHEDULER_FLUSH_ON_START=True",
+                          "SCHEDULER_PERSIST=True")
+    finish(afresh, tmp_path, "w3")
+    assert read_jsonl(tmp_path / "articles-w3.jsonl")
+    assert int(redis_server.get(stamp) or 0) == RECORD_FORMAT

@@ -185,6 +185,40 @@ def unpack(raw: bytes, num_perm: int) -> Record:
                   postings)
 
 
+def held_format(client: redis.Redis, basename: bytes) -> int | None:
+    """The format of the records the shared index `basename` holds: its stamp, 1 for records
+    written before indexes were stamped, None for an index that holds nothing yet."""
+    pipe = client.pipeline(transaction=False)
+    pipe.get(basename + b":format")
+    pipe.exists(basename + b":docs")
+    found, has_records = pipe.execute()
+    if found is None:
+        return 1 if has_records else None
+    return int(found)
+
+
+def other_format(basename: bytes, written: int) -> IndexMismatchError:
+    return IndexMismatchError(
+        f"the shared dedup index {basename.decode(errors='replace')!r} holds records of format "
+        f"{written}, not {RECORD_FORMAT} (another version of the crawler wrote it); start the "
+        f"job afresh (-s SCHEDULER_FLUSH_ON_START=True)")
+
+
+def check_format(config: Mapping[str, Any]) -> None:
+    """Refuse (`IndexMismatchError`) the shared index of `config` when it holds records of
+    another format, before a worker joins its job: a refused worker leaves no trace in the
+    job. A server that cannot be reached is left for the scheduler to report."""
+    client = redis.Redis(**dict(config.get("redis", {})))
+    try:
+        written = held_format(client, config["basename"])
+    except (redis.ConnectionError, redis.TimeoutError):
+        return
+    finally:
+        client.close()
+    if written not in (None, RECORD_FORMAT):
+        raise other_format(config["basename"], written)
+
+
 class RedisStore:
     """The store of an index shared in Redis (see the module docstring)."""
 
@@ -224,20 +258,11 @@ class RedisStore:
     def _check_format(self) -> None:
         """Stamp a new index with `RECORD_FORMAT`; refuse one whose records are in another:
         they would be read wrongly."""
-        stamp = self.basename + b":format"
-        pipe = self.client.pipeline(transaction=False)
-        pipe.get(stamp)
-        pipe.exists(self.docs)
-        found, has_records = self._execute(pipe)
-        if found is None and not has_records:
-            self.client.setnx(stamp, RECORD_FORMAT)
-            return
-        written = 1 if found is None else int(found)
-        if written != RECORD_FORMAT:
-            raise IndexMismatchError(
-                f"the shared dedup index {self.basename.decode(errors='replace')!r} holds "
-                f"records of format {written}, not {RECORD_FORMAT} (another version of the "
-                f"crawler wrote it); start the job afresh (-s SCHEDULER_FLUSH_ON_START=True)")
+        written = held_format(self.client, self.basename)
+        if written is None:
+            self.client.setnx(self.basename + b":format", RECORD_FORMAT)
+        elif written != RECORD_FORMAT:
+            raise other_format(self.basename, written)
 
     def posting_key(self, feature: int) -> bytes:
         return self.event_prefix + _field(feature)
