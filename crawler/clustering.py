@@ -29,7 +29,8 @@ from crawler.accounting import crawl_summary
 from crawler.checks import exit_with
 from crawler.dedup import Assignment, DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
 from crawler.dedup.decisions import Decisions, DecisionsError, decisions_setting
-from crawler.dedup.shared import check_format, storage_config
+from crawler.dedup.shared import storage_config
+from crawler.dedup.shared_records import check_format
 from crawler.feeds import REWRITABLE, rewrite_feed
 from crawler.files import read_jsonl
 from crawler.report import build_clusters, terminal_summary, write_report

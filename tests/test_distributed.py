@@ -26,7 +26,8 @@ from scrapy.utils.misc import load_object
 from crawler.accounting import OUTCOMES
 from crawler.dedup import DedupOptions
 from crawler.dedup.decisions import SAME_EVENT, Decision, Decisions
-from crawler.dedup.shared import RECORD_FORMAT, index_basename
+from crawler.dedup.shared import index_basename
+from crawler.dedup.shared_records import RECORD_FORMAT
 from crawler.distributed import (
     DistributedCrawl,
     ExportArticleOnce,
