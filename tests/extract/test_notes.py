@@ -1,0 +1,49 @@
+"""The writer's note closing an article (ign, fool, thepennyhoarder, huffingtonpost)."""
+
+from __future__ import annotations
+
+from crawler.extract import extract_article
+from crawler.extract.notes import without_writer_note
+
+URL = "https://www.example.com/deals/2019/11/20/best-deals-today"
+PARAGRAPHS = [
+    "Today's offers include a discounted controller, a cheaper laptop and a new monitor.",
+    "The controller is down to its lowest price this year, and the sale ends on Friday night.",
+    "Retailers are also cutting the prices of last year's laptops before the holiday season.",
+    "The monitor deal needs a coupon code at checkout, and stock is limited at every retailer.",
+]
+NOTE = "Eric Song is the site's deal curator and spends 25% of his pay on stuff he posts."
+DISCLOSURE = "If you buy something through this post, the site may get a share of the sale."
+
+
+def page(closing: str, author: str = "Eric Song") -> str:
+    paragraphs = "".join(f"<p>{text}</p>" for text in PARAGRAPHS)
+    return (
+        f"<html lang='en'><head><title>The Best Deals Today</title>"
+        f"<meta name='author' content='{author}'></head><body>"
+        f"<article><h1>The Best Deals Today</h1><div class='article-content'>{paragraphs}"
+        f"{closing}</div></article></body></html>"
+    )
+
+
+def test_the_writers_note_and_what_follows_it_end_the_article() -> None:
+    article = extract_article(page(f"<p>{NOTE}</p><p>{DISCLOSURE}</p>"), URL)
+    assert article.authors == ["Eric Song"]
+    assert article.body == "\n".join(PARAGRAPHS)
+
+
+def test_a_line_naming_someone_else_stays() -> None:
+    closing = "<p>Eric Smith is the store's manager and says more deals come next week.</p>"
+    body = extract_article(page(closing), URL).body
+    assert body.endswith("more deals come next week.")
+
+
+def test_a_one_word_name_is_no_writer() -> None:
+    lines = [*PARAGRAPHS, "Amazon is also cutting prices on its own devices this week."]
+    assert without_writer_note(lines, ["Amazon"]) == lines
+
+
+def test_a_name_glued_to_a_label_still_matches() -> None:
+    # thepennyhoarder declares its writer as "Steve GillmanContributor"
+    note = "Steve Gillman is the author of a book on ways to make money and a former repo man."
+    assert without_writer_note([*PARAGRAPHS, note], ["Steve GillmanContributor"]) == PARAGRAPHS
