@@ -125,6 +125,7 @@ _PROMO_RE = re.compile(
     r"instagram|linkedin|youtube|tiktok|threads))|"
     r"(?:subscribe\s+to|sign\s+up\s+(?:for|to|now))\b.{0,80}\b(?:newsletters?|inbox|podcast|channel)|"
     r"get\s+(?:the\s+)?(?:latest|best|top)\b.{0,80}\binbox|like\s+this\s+(?:story|article)\b|"
+    r"get\s+(?:[\w'\u2019]+\s+){1,6}delivered\s+(?:to|through)\s+your\b|sign\s+up\s+for\s+our\b|"
     r"have\s+a\s+(?:news\s+)?tip\b|click\s+here\b|if\s+you\s+(?:enjoyed|liked)\s+this\b|"
     r"copyright\b|\u00a9\s*\d{4}|\(c\)\s*\d{4}|this\s+copy\s+is\s+for\s+your\s+personal|"
     r"listen\s+to\s+[\w\s]{1,30}\s+live\b|reach\s+the\s+(?:reporter|writer|author)s?\b|"
@@ -146,7 +147,9 @@ _CONTRIBUTORS_RE = re.compile(
     r"with\s+(?:post\s+)?wires\b)",
     re.IGNORECASE,
 )
-_MAX_PROMO_WORDS = 40
+_MAX_PROMO_WORDS = 60
+"""A pitch with its small print runs to 60 words (a deals post's follow prompt with its price
+terms, a membership offer); a paragraph opening with these words and longer is the article's."""
 _MIN_INNER_TITLE_WORDS = 6
 _MIN_REST_WORDS = 4
 """A shorter headline ("Só quem se ama") may well be quoted inside a paragraph."""
