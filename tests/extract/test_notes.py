@@ -1,6 +1,10 @@
-"""The writer's note closing an article (ign, fool, thepennyhoarder, huffingtonpost)."""
+"""Lines about the writer: the note closing an article (ign, fool, thepennyhoarder,
+huffingtonpost) and a byline long enough to pass for a paragraph (nytimes, prospect,
+jaraguadosul, stcn)."""
 
 from __future__ import annotations
+
+import pytest
 
 from crawler.extract import extract_article
 from crawler.extract.notes import without_writer_note
@@ -16,12 +20,12 @@ NOTE = "Eric Song is the site's deal curator and spends 25% of his pay on stuff 
 DISCLOSURE = "If you buy something through this post, the site may get a share of the sale."
 
 
-def page(closing: str, author: str = "Eric Song") -> str:
+def page(closing: str, author: str = "Eric Song", opening: str = "") -> str:
     paragraphs = "".join(f"<p>{text}</p>" for text in PARAGRAPHS)
     return (
         f"<html lang='en'><head><title>The Best Deals Today</title>"
         f"<meta name='author' content='{author}'></head><body>"
-        f"<article><h1>The Best Deals Today</h1><div class='article-content'>{paragraphs}"
+        f"<article><h1>The Best Deals Today</h1><div class='article-content'>{opening}{paragraphs}"
         f"{closing}</div></article></body></html>"
     )
 
@@ -47,3 +51,23 @@ def test_a_name_glued_to_a_label_still_matches() -> None:
     # thepennyhoarder declares its writer as "Steve GillmanContributor"
     note = "Steve Gillman is the author of a book on ways to make money and a former repo man."
     assert without_writer_note([*PARAGRAPHS, note], ["Steve GillmanContributor"]) == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "By Maggie Haberman, Mark Landler and Edward Wong",
+        "by Duncan Bell / January 19, 2017 / Leave a comment",
+        "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: veiculo",
+        "2019-09-26 12:11来源\uff1a证券时报网作者\uff1a李在山",
+    ],
+)
+def test_a_byline_as_long_as_a_paragraph_is_no_article(byline: str) -> None:
+    body = extract_article(page("", opening=f"<p>{byline}</p>"), URL).body
+    assert body == "\n".join(PARAGRAPHS)
+
+
+def test_a_review_s_details_naming_its_tester_are_the_article_s() -> None:
+    details = "Tested by: John Milbank RRP: £23.99 More info: www.clymer.co.uk"
+    body = extract_article(page("", opening=f"<p>{details}</p>"), URL).body
+    assert body.startswith(details)
