@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from crawler.extract.notes import is_comment_policy
 from crawler.extract.stamps import (
     is_date_line,
     is_date_stamp,
@@ -278,6 +279,8 @@ def is_boilerplate(line: Line) -> bool:
     """Furniture that is never article text, whatever the page."""
     text = line.text
     if _SEE_ALSO_RE.match(text) or is_credit_line(line) or is_tag_line(line):
+        return True
+    if is_comment_policy(text, line.words):
         return True
     if line.words <= _MAX_PROMO_WORDS and (
         _PROMO_RE.match(text) or _CONTRIBUTORS_RE.match(text) or _promotes_inside(text)

@@ -1,12 +1,14 @@
 """Lines about the writer: the note closing an article (ign, fool, thepennyhoarder,
 huffingtonpost) and a byline long enough to pass for a paragraph (nytimes, prospect,
-jaraguadosul, stcn)."""
+jaraguadosul, stcn), and the rules for readers' comments (autoracing, thespacereview, 163,
+cnn arabic)."""
 
 from __future__ import annotations
 
 import pytest
 
-from crawler.extract import extract_article
+from crawler.extract import extract_article, lines
+from crawler.extract.lines import Line
 from crawler.extract.notes import without_writer_note
 
 URL = "https://www.example.com/deals/2019/11/20/best-deals-today"
@@ -71,3 +73,29 @@ def test_a_review_s_details_naming_its_tester_are_the_article_s() -> None:
     details = "Tested by: John Milbank RRP: £23.99 More info: www.clymer.co.uk"
     body = extract_article(page("", opening=f"<p>{details}</p>"), URL).body
     assert body.startswith(details)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não "
+        "serão aprovados pelo moderador.",
+        "Note: we are temporarily moderating all comments submitted to deal with a surge in spam.",
+        "\u7f51\u53cb\u8bc4\u8bba\u4ec5\u4f9b\u5176\u8868\u8fbe\u4e2a\u4eba\u770b\u6cd5\uff0c"
+        "\u5e76\u4e0d\u8868\u660e\u7f51\u6613\u7acb\u573a\u3002",
+    ],
+)
+def test_a_site_s_rules_for_readers_comments_are_furniture(text: str) -> None:
+    assert lines.is_boilerplate(Line.of(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister, who commented on the deal on Monday, said the cabinet approved it.",
+        "The company did not respond to a request for comment on the moderation of its forums.",
+        "Readers left thousands of comments after the council approved the new tower on Friday.",
+    ],
+)
+def test_a_story_about_comments_or_approval_is_the_article_s(text: str) -> None:
+    assert not lines.is_boilerplate(Line.of(text))
