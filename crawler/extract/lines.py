@@ -149,8 +149,7 @@ _CONTRIBUTORS_RE = re.compile(
     re.IGNORECASE,
 )
 _MAX_PROMO_WORDS = 60
-"""A pitch with its small print runs to 60 words (a deals post's follow prompt with its price
-terms, a membership offer); a paragraph opening with these words and longer is the article's."""
+"""A pitch with its small print (price terms, a membership offer); a longer line is text."""
 _MIN_INNER_TITLE_WORDS = 6
 _MIN_REST_WORDS = 4
 """A shorter headline ("Só quem se ama") may well be quoted inside a paragraph."""
@@ -280,7 +279,7 @@ def is_boilerplate(line: Line) -> bool:
     text = line.text
     if _SEE_ALSO_RE.match(text) or is_credit_line(line) or is_tag_line(line):
         return True
-    if is_comment_policy(text, line.words):
+    if is_comment_policy(text, line.words):  # a site's rules for readers' comments
         return True
     if line.words <= _MAX_PROMO_WORDS and (
         _PROMO_RE.match(text) or _CONTRIBUTORS_RE.match(text) or _promotes_inside(text)
