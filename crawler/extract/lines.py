@@ -85,7 +85,7 @@ _AD_RE = re.compile(
     r"^\W*(?:advertisement|iklan|ads|scroll\s+to\s+(?:continue|resume)[\w\s]*|"
     r"informasi\s+pemasangan\s+iklan|hubungi\s*:.*\[at\].*|"
     r"lanjutkan\s+membaca|continue\s+reading(?:\s+the\s+main\s+story)?|konten\s+sponsor|"
-    r"sponsored)\W*$",
+    r"sponsored|loading|embed|(?:story|article)\s+continue[sd]\s+below)\W*$",
     re.IGNORECASE,
 )
 _NUMBER_LINE_RE = re.compile(r"^\W*\d{1,3}\W*$")

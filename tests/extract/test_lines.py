@@ -39,6 +39,10 @@ BOILERPLATE = [
     "02Kamis, 05/11/2015 09:32 WIB",
     "5 menit yang lalu",
     "03",
+    # round 10: placeholders of widgets the page fills in later (buzzfeed, bustle, politico)
+    "Loading",
+    "[Embed]",
+    "Story Continued Below",
 ]
 ARTICLE_TEXT = [
     "Editor senior itu mengatakan bahwa redaksi tidak akan mengubah kebijakan tahun ini.",
@@ -48,6 +52,7 @@ ARTICLE_TEXT = [
     "Kami akan terus memberikan pembaruan terbaru. (Hui)",
     "Pembahasan Perang Ukraina, Timur Tengah, dan Isu Global",
     "Continue reading to find out why the council changed its mind.",
+    "Loading the ferry took two hours, and the story continued below deck.",
     # a deal post's own steps, not a pitch for the site's list (ign)
     "Sign up for a Hulu ad-free account for $11.99 a month",
     "Get free shipping on orders over $35, delivered in two days to most addresses.",
