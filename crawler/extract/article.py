@@ -13,6 +13,7 @@ from crawler.extract.document import parse
 from crawler.extract.images import article_container, images_of
 from crawler.extract.lines import normalise
 from crawler.extract.meta import read_meta
+from crawler.extract.notes import without_writer_note
 from crawler.extract.options import ExtractOptions
 from crawler.extract.sites import rules_for
 from crawler.items import Article
@@ -68,7 +69,7 @@ def extract_article(
         site=site,
         source=fields.credited_source(container, body.credited, site),
         title=title,
-        body=body.text,
+        body="\n".join(without_writer_note(body.lines, authors)),
         published=dates.published(tree, meta, url, offset),
         authors=authors,
         tags=fields.tags_of(around, meta, body.tag_lines),

@@ -36,7 +36,10 @@ def trim_edges(lines: list[Line], options: ExtractOptions, host: str = "") -> li
     standfirst, bylines. After the last sentence: widget headings, "Comments", copyright lines.
     A trailing list or a short closing sentence is kept.
     """
-    start = next((i for i, line in enumerate(lines) if is_paragraph(line, options)), None)
+    start = next(
+        (i for i, line in enumerate(lines) if is_paragraph(line, options) and not _is_byline(line)),
+        None,
+    )
     if start is None:
         return []  # headings and labels without a single paragraph are not an article
     start = min(start, _first_list_run(lines[:start]))
@@ -60,6 +63,26 @@ def trim_edges(lines: list[Line], options: ExtractOptions, host: str = "") -> li
 
 
 _MIN_SENTENCE_WORDS = 2
+_MAX_BYLINE_WORDS = 20
+_BYLINE_RE = re.compile(
+    r"(?:^\W*|[/|\u2013\u2014-]\s*|(?i:posted|written|published|publicado|publi\u00e9|escrito)\s+)"
+    r"(?i:by|por|par|von|oleh)\s*:?\s+[A-Z\u00c0-\u00de]|(?:\u4f5c\u8005|\u8bb0\u8005)\s*[:\uff1a]"
+)
+"""Who wrote the story, as a byline words it: "By Maggie Haberman, Mark Landler and Edward Wong",
+"by Duncan Bell / January 19, 2017", "05/10/2018 - Publicado por: Clarissa Borba - Categoria:
+Saúde", "2019-09-26 12:11来源\uff1a证券时报网作者\uff1a李在山"."""
+
+
+def _is_byline(line: Line) -> bool:
+    """A byline long enough to pass for a paragraph (names, a date, a section, the source) is
+    still furniture before the article: it names its writer and does not end as a sentence.
+    The marker opens the line or one of its fields ("Tested by: John Milbank RRP: £23.99", a
+    review's details, is the article's)."""
+    return (
+        line.words <= _MAX_BYLINE_WORDS
+        and not ends_as_sentence(line.text)
+        and bool(_BYLINE_RE.search(line.text))
+    )
 
 
 def _is_short_sentence(line: Line) -> bool:

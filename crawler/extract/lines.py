@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from crawler.extract.notes import is_comment_policy
 from crawler.extract.stamps import (
     is_date_line,
     is_date_stamp,
@@ -84,7 +85,7 @@ _AD_RE = re.compile(
     r"^\W*(?:advertisement|iklan|ads|scroll\s+to\s+(?:continue|resume)[\w\s]*|"
     r"informasi\s+pemasangan\s+iklan|hubungi\s*:.*\[at\].*|"
     r"lanjutkan\s+membaca|continue\s+reading(?:\s+the\s+main\s+story)?|konten\s+sponsor|"
-    r"sponsored)\W*$",
+    r"sponsored|loading|embed|(?:story|article)\s+continue[sd]\s+below)\W*$",
     re.IGNORECASE,
 )
 _NUMBER_LINE_RE = re.compile(r"^\W*\d{1,3}\W*$")
@@ -125,6 +126,7 @@ _PROMO_RE = re.compile(
     r"instagram|linkedin|youtube|tiktok|threads))|"
     r"(?:subscribe\s+to|sign\s+up\s+(?:for|to|now))\b.{0,80}\b(?:newsletters?|inbox|podcast|channel)|"
     r"get\s+(?:the\s+)?(?:latest|best|top)\b.{0,80}\binbox|like\s+this\s+(?:story|article)\b|"
+    r"get\s+(?:[\w'\u2019]+\s+){1,6}delivered\s+(?:to|through)\s+your\b|sign\s+up\s+for\s+our\b|"
     r"have\s+a\s+(?:news\s+)?tip\b|click\s+here\b|if\s+you\s+(?:enjoyed|liked)\s+this\b|"
     r"copyright\b|\u00a9\s*\d{4}|\(c\)\s*\d{4}|this\s+copy\s+is\s+for\s+your\s+personal|"
     r"listen\s+to\s+[\w\s]{1,30}\s+live\b|reach\s+the\s+(?:reporter|writer|author)s?\b|"
@@ -146,7 +148,8 @@ _CONTRIBUTORS_RE = re.compile(
     r"with\s+(?:post\s+)?wires\b)",
     re.IGNORECASE,
 )
-_MAX_PROMO_WORDS = 40
+_MAX_PROMO_WORDS = 60
+"""A pitch with its small print (price terms, a membership offer); a longer line is text."""
 _MIN_INNER_TITLE_WORDS = 6
 _MIN_REST_WORDS = 4
 """A shorter headline ("Só quem se ama") may well be quoted inside a paragraph."""
@@ -275,6 +278,8 @@ def is_boilerplate(line: Line) -> bool:
     """Furniture that is never article text, whatever the page."""
     text = line.text
     if _SEE_ALSO_RE.match(text) or is_credit_line(line) or is_tag_line(line):
+        return True
+    if is_comment_policy(text, line.words):  # a site's rules for readers' comments
         return True
     if line.words <= _MAX_PROMO_WORDS and (
         _PROMO_RE.match(text) or _CONTRIBUTORS_RE.match(text) or _promotes_inside(text)

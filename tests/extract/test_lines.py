@@ -39,6 +39,10 @@ BOILERPLATE = [
     "02Kamis, 05/11/2015 09:32 WIB",
     "5 menit yang lalu",
     "03",
+    # round 10: placeholders of widgets the page fills in later (buzzfeed, bustle, politico)
+    "Loading",
+    "[Embed]",
+    "Story Continued Below",
 ]
 ARTICLE_TEXT = [
     "Editor senior itu mengatakan bahwa redaksi tidak akan mengubah kebijakan tahun ini.",
@@ -48,6 +52,10 @@ ARTICLE_TEXT = [
     "Kami akan terus memberikan pembaruan terbaru. (Hui)",
     "Pembahasan Perang Ukraina, Timur Tengah, dan Isu Global",
     "Continue reading to find out why the council changed its mind.",
+    "Loading the ferry took two hours, and the story continued below deck.",
+    # a deal post's own steps, not a pitch for the site's list (ign)
+    "Sign up for a Hulu ad-free account for $11.99 a month",
+    "Get free shipping on orders over $35, delivered in two days to most addresses.",
 ]
 
 
@@ -153,6 +161,22 @@ def test_text_with_numbers_is_no_date_stamp(text: str) -> None:
         "(Reporting by Greg Roumeliotis; editing by Martin Howell.)",
         "Associated Press writers Alan Fram and Zeke Miller contributed to this report.",
         "Like this story? Share it with a friend!",
+        # round 10: a publication delivered, a list signed up for (morebikes, spokesman, fortinet)
+        "Get Motor Cycle Monthly delivered through your letterbox every month. 12 issues for "
+        "£11.99. Click here for more information.",
+        "Get the day\u2019s top headlines delivered to your inbox every morning by subscribing to "
+        "our newsletter.",
+        "Sign up for our weekly FortiGuard Threat Brief.",
+        # round 10: a pitch of 41-60 words, with its small print (bgr, nationalreview, barrons)
+        "Follow @BGRDeals on Twitter to keep up with the latest and greatest deals from around "
+        "the web. Quantities may be limited. Prices are subject to change without notice and "
+        "coupons may expire at any time. Some deals may not be available to all customers. BGR "
+        "may receive a commission on orders placed through this article.",
+        "If you enjoyed this article, we have a proposition for you: Join NRPLUS. Members get all "
+        "of our content (including the magazine), no paywalls or content meters, an "
+        "advertising-minimal experience, and unique access to our writers and editors "
+        "(conference calls, social-media groups, etc.). And importantly, NRPLUS members help keep "
+        "NR going. Consider it?",
     ],
 )
 def test_promotion_and_contributor_lines(text: str) -> None:
