@@ -14,7 +14,7 @@ from crawler.extract.dense import Blocks, lead_block, skipped
 from crawler.extract.edges import merge_datelines, trim_edges
 from crawler.extract.images import article_container
 from crawler.extract.lines import Line
-from crawler.extract.links import is_link_list, is_own_link
+from crawler.extract.links import is_cited_address, is_link_list, is_own_address, is_own_link
 from crawler.extract.prepare import (
     NOT_BODY_XPATH,
     is_slide,
@@ -87,7 +87,7 @@ def _keep(line: Line, context: LineContext) -> bool:
     text = line.text
     if rules.is_boilerplate(line) or context.site.is_boilerplate(text):
         return False
-    if context.host and rules.is_own_address(text, context.host):
+    if context.host and is_own_address(text, context.host):
         return False
     if not context.title_key or line.words > context.title_words + _TITLE_SLACK_WORDS:
         return True
@@ -127,7 +127,7 @@ def clean(raw: list[Line], context: LineContext) -> Body:
                 if not rest:
                     continue
                 line = Line.of(rest, line.kind, line.link_chars)
-        cited = rules.is_cited_address(line.text, context.host)
+        cited = is_cited_address(line.text, context.host)
         if is_link_list(line, context.options) and not cited:
             if run is not None:
                 run.append(line)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from crawler.extract import lines as rules
 from crawler.extract.lines import Line
+from crawler.extract.links import is_cited_address
 from crawler.extract.segments import is_paragraph
 from crawler.extract.sentences import ends_as_sentence
 
@@ -122,7 +123,7 @@ def _is_trailing_furniture(
     brackets under the closing quote mark; a photo credit in brackets follows the article's
     own sentence), the last point of a list numbered in paragraphs (a short line, "7. Holiday
     earrings, Kohl's, $7", after the "6." one; a "Most read" box numbers its headlines too)."""
-    if _POST_SIGNATURE_RE.match(line.text) or rules.is_cited_address(line.text, host):
+    if _POST_SIGNATURE_RE.match(line.text) or is_cited_address(line.text, host):
         return False
     if _QUOTE_SOURCE_RE.match(line.text) and _CLOSING_QUOTE_RE.search(before.text):
         return False

@@ -325,31 +325,6 @@ def is_widget_heading(line: Line) -> bool:
     return line.words <= _MAX_WIDGET_HEADING_WORDS and bool(_WIDGET_HEADING_RE.match(line.text))
 
 
-# a line that is nothing but an address (with its scheme, or "www.…"): the host
-_URL_LINE_RE = re.compile(r"^\s*(?:https?://(?:www\.)?|www\.)([^/\s:?#]+)\S*\s*$", re.IGNORECASE)
-
-
-def is_cited_address(text: str, host: str) -> bool:
-    """A line that is nothing but the address of another site ("http://amzn.to/2iJFhRj",
-    "www.twitter.com/name"): a source, reference or shop link the article gives in full. It is
-    all link text, yet no teaser (a teaser names its story) and no share box (that gives the
-    page's own address)."""
-    if "://" not in text[:8] and "www." not in text[:8].lower():
-        return False
-    match = _URL_LINE_RE.match(text)
-    return match is not None and match.group(1).lower() != host
-
-
-def is_own_address(text: str, host: str) -> bool:
-    """A line that is nothing but a URL on the page's own site: the share or print box's copy of
-    the page's address (written with its scheme). A URL elsewhere (an affiliate or source link)
-    may be the article's."""
-    if "://" not in text[:8]:
-        return False
-    match = _URL_LINE_RE.match(text)
-    return match is not None and match.group(1).lower() == host
-
-
 def is_comments_heading(line: Line) -> bool:
     """ "Comments", "Comentar", "Komentar (3)", "Leave a reply": readers' comments start here."""
     return line.words <= _MAX_WIDGET_HEADING_WORDS and bool(_COMMENTS_HEADING_RE.match(line.text))

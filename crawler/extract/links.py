@@ -4,6 +4,7 @@ named by its link)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from crawler.extract.lines import word_count
@@ -80,3 +81,28 @@ def _is_labelled_teaser(line: Line) -> bool:
 
 def _is_shouted(line: Line) -> bool:
     return line.words >= _TEASER_WORDS and line.text.upper() == line.text
+
+
+# a line that is nothing but an address (with its scheme, or "www.…"): the host
+_URL_LINE_RE = re.compile(r"^\s*(?:https?://(?:www\.)?|www\.)([^/\s:?#]+)\S*\s*$", re.IGNORECASE)
+
+
+def is_cited_address(text: str, host: str) -> bool:
+    """A line that is nothing but the address of another site ("http://amzn.to/2iJFhRj",
+    "www.twitter.com/name"): a source, reference or shop link the article gives in full. It is
+    all link text, yet no teaser (a teaser names its story) and no share box (that gives the
+    page's own address)."""
+    if "://" not in text[:8] and "www." not in text[:8].lower():
+        return False
+    match = _URL_LINE_RE.match(text)
+    return match is not None and match.group(1).lower() != host
+
+
+def is_own_address(text: str, host: str) -> bool:
+    """A line that is nothing but a URL on the page's own site: the share or print box's copy of
+    the page's address (written with its scheme). A URL elsewhere (an affiliate or source link)
+    may be the article's."""
+    if "://" not in text[:8]:
+        return False
+    match = _URL_LINE_RE.match(text)
+    return match is not None and match.group(1).lower() == host

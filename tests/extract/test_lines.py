@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract import lines
+from crawler.extract import lines, links
 from crawler.extract.lines import Line
 from crawler.extract.sentences import ends_as_sentence
 from crawler.extract.stamps import is_date_stamp
@@ -253,9 +253,9 @@ def test_a_sentence_about_comments_is_no_heading(text: str) -> None:
 
 def test_only_the_page_s_own_address_on_a_line_is_a_share_box() -> None:
     host = "mysanantonio.com"
-    assert lines.is_own_address("https://www.mysanantonio.com/news/article/Cat-14848175.php", host)
-    assert not lines.is_own_address("http://amzn.to/2iJFhRj", host)  # an affiliate link: text
-    assert not lines.is_own_address("See https://www.mysanantonio.com/ for more", host)
+    assert links.is_own_address("https://www.mysanantonio.com/news/article/Cat-14848175.php", host)
+    assert not links.is_own_address("http://amzn.to/2iJFhRj", host)  # an affiliate link: text
+    assert not links.is_own_address("See https://www.mysanantonio.com/ for more", host)
 
 
 @pytest.mark.parametrize(

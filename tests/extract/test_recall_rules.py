@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract import extract_article
-from crawler.extract.lines import is_cited_address
+from crawler.extract.links import is_cited_address
 
 URL = "https://www.example.com/news/science/2019/11/20/plague-cases"
 TITLE = "Third case of plague reported as health officials trace contacts"
