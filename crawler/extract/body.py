@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from lxml.etree import XPath
@@ -281,9 +281,7 @@ def _cut_to(first: Body, block: Body) -> Body:
     reads what trafilatura left out inside it (a widget's labels, a text-size control)."""
     shown = set(block.lines)
     held = [i for i, line in enumerate(first.lines) if line in shown]
-    if held:
-        first.lines = first.lines[held[0] : held[-1] + 1]
-    return first
+    return replace(first, lines=first.lines[held[0] : held[-1] + 1]) if held else first
 
 
 _VISIBLE_TEXTS = XPath("//body//text()[not(ancestor::script or ancestor::style)]")
