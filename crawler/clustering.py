@@ -27,6 +27,7 @@ from scrapy.extensions.feedexport import FileFeedStorage
 
 from crawler.accounting import crawl_summary
 from crawler.checks import exit_with
+from crawler.compat import engine_scheduler
 from crawler.dedup import Assignment, DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
 from crawler.dedup.decisions import Decisions, DecisionsError, decisions_setting
 from crawler.dedup.shared import storage_config
@@ -138,6 +139,11 @@ class CrawlClusters:
             # a shared index on Redis is first read here, once the scheduler has flushed the
             # job if asked to: one line and the exit code of a refused index, before any page
             logger.critical("%s", exc)
+            # the worker has joined its job: it leaves it, so that a flush can start the job
+            # afresh at once rather than after this worker's heartbeat expires
+            scheduler = engine_scheduler(self.crawler)
+            if scheduler is not None:
+                scheduler.close("shutdown")
             raise SystemExit(2) from exc
 
     def given_ids(self, url: str, assignment: Assignment) -> None:
