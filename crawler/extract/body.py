@@ -17,7 +17,6 @@ from crawler.extract.lines import Line
 from crawler.extract.links import is_cited_address, is_link_list, is_own_address, is_own_link
 from crawler.extract.prepare import (
     NOT_BODY_XPATH,
-    is_slide,
     mark_not_body,
     unnest_paragraphs,
     unwrap_embedded_posts,
@@ -176,7 +175,7 @@ def extract_body(
     unnest_paragraphs(tree)
     unwrap_embedded_posts(tree)
     wrap_loose_text(tree, context.options.loose_text_min_chars)
-    marked = mark_not_body(tree)
+    marked, slides = mark_not_body(tree)
     site_prune = list(context.site.prune_xpath)
     prune = [NOT_BODY_XPATH, *site_prune] if marked else site_prune
     # the elements the page walks below skip: the ones just marked and the site's pruned ones
@@ -197,12 +196,6 @@ def extract_body(
         dense = blocks.dense_lines()
         raw = dense or raw
     first = clean(raw, context) if raw else Body()
-    # a slide show's text, in page order (most pages have none: the marked set is small)
-    slides = (
-        [node for node in tree.iter("figcaption") if is_slide(node)]
-        if any(is_slide(node) for node in marked)
-        else []
-    )
     if not evidence.doubts(first.text) and not _more_text_around(blocks, first, source_chars):
         body = _framed_block(tree, first, blocks, evidence, context) or first
         return _with_slides(_whole_of_chunks(tree, body, blocks, context), slides, blocks, context)
@@ -245,8 +238,7 @@ def _with_slides(
         return body
     shown = set(body.lines)
     told = clean([line for slide in slides for line in blocks.slide_lines(slide)], context)
-    body.lines.extend(line for line in told.lines if line not in shown)
-    return body
+    return replace(body, lines=body.lines + [line for line in told.lines if line not in shown])
 
 
 def _framed_block(

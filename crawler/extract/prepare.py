@@ -327,16 +327,16 @@ def _is_links(node: HtmlElement) -> bool:
     return len(links) >= _MIN_CARD_LINKS and sum(map(len, links)) >= _CARD_LINK_SHARE * len(text)
 
 
-def mark_not_body(tree: HtmlElement) -> set[HtmlElement]:
+def mark_not_body(tree: HtmlElement) -> tuple[set[HtmlElement], list[HtmlElement]]:
     """Mark captions, photo credits, cards popped up over a name and hidden elements
     (`NOT_BODY_XPATH` prunes them from trafilatura's copy of the page; our own tree keeps them
     for dates, images and metadata); returns the elements marked, which the readings that walk
-    the page skip.
+    the page skip, and the slide show's <figcaption>s in page order.
 
     A caption describes a photo, never the story: the issue's "no caption in the body" holds for
     every site, and a photo gallery whose only text is captions has no body at all. A slide show
-    whose <figcaption>s tell the story (`_slides`) is marked "slide": pruned as captions are, and
-    read after the article's intro (`body._with_slides`).
+    whose <figcaption>s tell the story (`_slides`) is pruned as captions are, and read after
+    the article's intro (`body._with_slides`).
     """
     marked = _mark_comment_threads(tree)
     for card in _pop_up_cards(tree):
@@ -361,25 +361,19 @@ def mark_not_body(tree: HtmlElement) -> set[HtmlElement]:
             if len(node.text_content()) <= _MAX_HIDDEN_SHARE * total:
                 node.set(_PRUNE_MARK, mark)
                 marked.add(node)
-    for slide in _slides(tree, captions):
-        slide.set(_PRUNE_MARK, "slide")
-    return marked
-
-
-def is_slide(node: HtmlElement) -> bool:
-    """Whether `mark_not_body` found `node` to be a slide show's text (`_slides`)."""
-    return node.get(_PRUNE_MARK) == "slide"
+    return marked, _slides(tree, captions)
 
 
 _MIN_SLIDES = 3
 
 
 def _slides(tree: HtmlElement, captions: list[HtmlElement]) -> list[HtmlElement]:
-    """The <figcaption>s that are a slide show's text rather than captions: three or more that
-    hold paragraphs of prose (ending as sentences; a caption is a sentence or two loose in its
-    element, a teaser card a headline and a date), with more words together than the page's
-    paragraphs outside them. A slide show tells its story under its photos after an intro
-    paragraph; trafilatura drops the slides with their photos."""
+    """The <figcaption>s that are a slide show's text rather than captions, in page order (as
+    `captions` lists them): three or more that hold paragraphs of prose (ending as sentences; a
+    caption is a sentence or two loose in its element, a teaser card a headline and a date),
+    with more words together than the page's paragraphs outside them. A slide show tells its
+    story under its photos after an intro paragraph; trafilatura drops the slides with their
+    photos."""
     slides = [node for node in captions if node.tag == "figcaption" and _holds_prose(node)]
     if len(slides) < _MIN_SLIDES:
         return []
