@@ -60,9 +60,17 @@ def test_the_lead_lowers_the_shared_actor_and_raises_the_shared_event():
     assert raw_similarity(OPTIONS, *event) > raw_similarity(FULL_COSINE_ONLY, *event)
 
 
-def test_articles_added_one_at_a_time_get_the_same_events():
-    """The provisional ids of a crawl weigh the lead as the final clustering does."""
-    index = DedupIndex(OPTIONS)
-    given = {doc.key: index.add(doc).event_cluster for doc in documents()}
+def provisional(options: DedupOptions) -> dict[str, str]:
+    index = DedupIndex(options)
+    return {doc.key: index.add(doc).event_cluster for doc in documents()}
+
+
+def test_articles_added_one_at_a_time_weigh_the_lead_too():
+    """The provisional ids of a crawl (the one-at-a-time path) weigh the lead as the final
+    clustering does: at the same threshold, without the lead the store opening joins the
+    recall there too."""
+    given = provisional(OPTIONS)
     assert given["recall-verge"] == given["recall-reuters"]
     assert given["mumbai-store"] != given["recall-reuters"]
+    without_lead = provisional(replace(OPTIONS, event_lead_weight=0.0))
+    assert without_lead["mumbai-store"] == without_lead["recall-reuters"]
