@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from crawler.dedup import rules
-from crawler.dedup.arrays import run_rank, sorted_unique, unique_pairs
+from crawler.dedup.arrays import run_rank
 from crawler.dedup.features import FeatureBatch
-from crawler.dedup.graph import average_link, components
+from crawler.dedup.graph import components
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.signatures import band_pairs, bulk_minhash, lsh_params
 from crawler.dedup.vectors import PAD, Weights, pair_similarity, unit_vectors
@@ -219,38 +219,6 @@ def scaled_similarity(
     typical = rules.typical_similarity(
         np.bincount(sorted_ends[top], weights=value[top].view(np.float32), minlength=n), options)
     return rules.scaled_similarity(sims, typical[pairs[:, 0]], typical[pairs[:, 1]])
-
-
-def event_clusters(
-    features: FeatureBatch,
-    copy_labels: np.ndarray,
-    published: np.ndarray,
-    options: DedupOptions,
-) -> np.ndarray:
-    """Event labels: unions of copy clusters, by average link over scaled feature similarity.
-
-    The work is done on units, one per copy cluster (the mean of its members' vectors, see
-    `unit_vectors`): a candidate pair of articles is a candidate pair of their units, and
-    average link weighs each unit by its number of copies, as if every copy were compared.
-    """
-    weights = feature_weights(features, options, copy_labels)
-    chosen, rank = feature_ranks(weights, max(options.event_salient,
-                                              options.event_similarity_features))
-    unit_label = sorted_unique(copy_labels)  # each unit's smallest member
-    unit_of = np.searchsorted(unit_label, copy_labels)
-    m = len(unit_label)
-    found = unit_of[salient_pairs(weights, chosen[rank < options.event_salient], options)]
-    found = found[found[:, 0] != found[:, 1]]
-    pairs = unique_pairs(np.sort(found, axis=1), m)
-    pairs = pairs[_units_within_window(published, unit_of, m, pairs, options)]
-    vectors = unit_vectors(weights, chosen[rank < options.event_similarity_features], unit_of,
-                           m, options.event_similarity_features)
-    leads = lead_vectors(features, copy_labels, unit_of, m, options)
-    sims = raw_similarity(vectors, leads, pairs, options)
-    scores = rules.event_scores(sims, scaled_similarity(pairs, sims, m, options), options)
-    size = np.bincount(unit_of, minlength=m).astype(float)
-    merged = average_link(np.arange(m), pairs, scores, options.event_threshold, size)
-    return unit_label[merged[unit_of]]
 
 
 def lead_vectors(features: FeatureBatch, copy_labels: np.ndarray, unit_of: np.ndarray,

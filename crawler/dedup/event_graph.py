@@ -1,9 +1,9 @@
-"""The graph the event level of the clustering agglomerates, kept for explaining it
-(`crawler.dedup.explain`): `event_graph` takes the steps of `cluster.event_clusters`, calling
-the same functions in the same order, and keeps what that function lets go (candidate pairs,
-similarities, scaled scores, the stories' feature vectors). `EventGraph.labels` is average link
-over it; `tests/dedup/test_explain.py` checks they are `event_clusters`'s labels, on the fixture
-corpus and on ECB+, so a change to one without the other fails there.
+"""The graph the event level of the clustering agglomerates (`event_graph`), kept for explaining
+it (`crawler.dedup.explain`): the candidate pairs, similarities, scaled scores and the stories'
+feature vectors. `event_clusters`, the clustering's event step, is average link over it
+(`EventGraph.labels`), so the explanation is of the graph that was clustered;
+`tests/dedup/test_explain.py` checks the graph's labels against the index's final events, on
+the fixture corpus and on ECB+.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ REASONS = (ONE_COPY_CLUSTER, OVER_THE_CUT, THROUGH_OTHERS, NOT_A_CANDIDATE, UNDE
 
 @dataclass(frozen=True)
 class EventGraph:
-    """The graph `cluster.event_clusters` agglomerates: one node per unit (copy cluster, each
+    """The graph `event_clusters` agglomerates: one node per unit (copy cluster, each
     labelled by its smallest member position), candidate `pairs` (unit indices, lo < hi) with
     their raw `similarity` (`cluster.raw_similarity`), `scaled` similarity and `scores`, the
     units' event `vectors` and lead vectors `leads` (None when the lead is not mixed in) and
@@ -102,7 +102,7 @@ class EventGraph:
 
 def event_graph(features: FeatureBatch, copy_labels: np.ndarray, published: np.ndarray,
                 options: DedupOptions) -> EventGraph:
-    """The event graph of `cluster.event_clusters`, step by step with its functions."""
+    """The event graph `event_clusters` agglomerates, step by step."""
     o = options
     weights = feature_weights(features, o, copy_labels)
     chosen, rank = feature_ranks(weights, max(o.event_salient, o.event_similarity_features))
@@ -121,6 +121,18 @@ def event_graph(features: FeatureBatch, copy_labels: np.ndarray, published: np.n
     scores = rules.event_scores(sims, scaled, o)
     size = np.bincount(unit_of, minlength=m).astype(float)
     return EventGraph(unit_label, unit_of, pairs, sims, scaled, scores, vectors, leads, size)
+
+
+def event_clusters(features: FeatureBatch, copy_labels: np.ndarray, published: np.ndarray,
+                   options: DedupOptions) -> np.ndarray:
+    """Event labels: unions of copy clusters, by average link over scaled feature similarity.
+
+    The work is done on units, one per copy cluster (the mean of its members' vectors, see
+    `unit_vectors`): a candidate pair of articles is a candidate pair of their units, and
+    average link weighs each unit by its number of copies, as if every copy were compared.
+    The graph is the one `explain` shows, so the explanation cannot drift from the clustering.
+    """
+    return event_graph(features, copy_labels, published, options).labels(options)
 
 
 def unpack(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,7 @@
   against the thresholds; when the article is a copy of its original only through another
   copy, that copy (`via`).
 - A **story** (a copy cluster's original) is explained by the event graph the clustering
-  agglomerated (`crawler.dedup.event_graph`, the steps of `cluster.event_clusters`): its score
+  agglomerated (`crawler.dedup.event_graph`, the steps of `event_graph.event_clusters`): its score
   to each other story of its event (raw similarity, the feature vectors' cosine mixed with the
   leads', locally scaled; 0 for a pair that never became a candidate), their average weighed
   by each story's articles (what average link compares with `event_threshold`), and the shared

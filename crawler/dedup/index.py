@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from crawler.dedup.analyse import Analysed, analyse, analyse_many, concat, take
-from crawler.dedup.cluster import copy_clusters, event_clusters, representatives
+from crawler.dedup.cluster import copy_clusters, representatives
+from crawler.dedup.event_graph import event_clusters
 from crawler.dedup.features import FeatureBatch
 from crawler.dedup.heap import large_heap
 from crawler.dedup.ids import EventIds
