@@ -28,7 +28,7 @@ from crawler.checks import SettingsError, check_settings
 from crawler.command import ProjectCommand
 from crawler.dedup import DedupIndex, DedupOptions, IndexMismatchError, IndexUnreadable
 from crawler.dedup.current import rewrite_ids, write_current_ids, write_event_log
-from crawler.dedup.decisions import Decisions, DecisionsError, read_decisions
+from crawler.dedup.decisions import Decisions, DecisionsError, decisions_setting, read_decisions
 from crawler.dedup.jsonl import ClusterReport, NoRecords, cluster_jsonl
 from crawler.files import read_jsonl
 from crawler.report import build_clusters, progress_printer, terminal_summary, write_report
@@ -87,9 +87,10 @@ class Command(ProjectCommand):
             return
         options = DedupOptions.from_settings(self.settings)
         reset = opts.reset_index or self.settings.getbool("DEDUP_RESET")
-        decisions_path = opts.decisions or self.settings.get("DEDUP_DECISIONS") or ""
         try:
-            decisions = read_decisions(decisions_path) if decisions_path else None
+            # the option's file, else the setting's (`decisions_setting`, as the crawl reads it)
+            decisions = (read_decisions(opts.decisions) if opts.decisions
+                         else decisions_setting(self.settings))
             index = (DedupIndex.open(index_path, options, reset=reset) if index_path
                      else DedupIndex(options))
             index.decisions = decisions

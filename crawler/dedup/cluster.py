@@ -181,7 +181,7 @@ def story_vectors(weights: Weights, keep: int, unit_of: np.ndarray, n_units: int
         chosen = ranked[rank < keep]
     vectors = unit_vectors(weights, chosen, unit_of, n_units, keep)
     used = int((vectors != PAD).sum(axis=1).max(initial=1))
-    return np.ascontiguousarray(vectors[:, : max(used, 1)])
+    return np.ascontiguousarray(vectors[:, :used])
 
 
 def raw_similarity(vectors: np.ndarray, leads: np.ndarray | None, pairs: np.ndarray,

@@ -28,8 +28,6 @@ from crawler.dedup.graph import average_link
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.vectors import unit_vectors
 
-_PAD_HASH = 0xFFFFFFFF
-
 # Why two articles share an event (the first three) or do not (the last three): `EventGraph.why`.
 ONE_COPY_CLUSTER = "one copy cluster"
 OVER_THE_CUT = "a candidate pair over the cut"
@@ -133,11 +131,3 @@ def event_clusters(features: FeatureBatch, copy_labels: np.ndarray, published: n
     The graph is the one `explain` shows, so the explanation cannot drift from the clustering.
     """
     return event_graph(features, copy_labels, published, options).labels(options)
-
-
-def unpack(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A packed event vector's hashes (increasing) and float weights, padding left out."""
-    hashes = (row >> np.uint64(32)).astype(np.uint32)
-    weights = (row & np.uint64(0xFFFFFFFF)).astype(np.uint32).view(np.float32).astype(float)
-    keep = hashes != _PAD_HASH
-    return hashes[keep], weights[keep]

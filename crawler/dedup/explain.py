@@ -30,11 +30,12 @@ import numpy as np
 from crawler.dedup import rules
 from crawler.dedup.analyse import drop_line_regex
 from crawler.dedup.cluster import copy_clusters, document_frequency
-from crawler.dedup.event_graph import EventGraph, event_graph, unpack
+from crawler.dedup.event_graph import EventGraph, event_graph
 from crawler.dedup.features import feature_hashes
 from crawler.dedup.options import DedupOptions
 from crawler.dedup.records import Assignment
 from crawler.dedup.tokens import encode_texts, tokenize_buffer
+from crawler.dedup.vectors import unpack
 
 if TYPE_CHECKING:
     from crawler.dedup.index import Corpus

@@ -46,7 +46,7 @@ class FeatureBatch:
     flags: np.ndarray
     lead_tf: np.ndarray
     """How many of those tokens are in the lead (capped at 255): the lead's own term
-    frequency, which weighs the article's lead vector (`cluster.lead_weights`)."""
+    frequency, which weighs the article's lead vector (`cluster.lead_vectors`)."""
 
     def __len__(self) -> int:
         return len(self.ptr) - 1
@@ -121,18 +121,16 @@ def _cap_per_doc(doc: np.ndarray, h: np.ndarray, tf: np.ndarray, flags: np.ndarr
     if len(counts) and counts.max() > cap:
         # (article, plain words last, higher tf first, kind, entry) in one integer: the entry's
         # index breaks ties as its hash would (entries are in hash order within an article)
-        # and tells, once the kept ones are sorted back, where each came from.
+        # and tells, once the kept ones are sorted back, where each came from. It fits: 20
+        # article bits (`_MAX_DOCS`), 11 and the entry's leave 33 bits of entries.
         m = len(doc)
         bits = max(int(m - 1).bit_length(), 1)
         plain = (flags == 0).astype(_U64)
-        if max(int(n_docs - 1).bit_length(), 1) + 11 + bits <= 64:
-            key = ((doc.astype(_U64) << _U64(bits + 11)) | (plain << _U64(bits + 10))
-                   | ((_U64(_TF_CAP) - tf.astype(_U64)) << _U64(bits + 2))
-                   | (flags.astype(_U64) << _U64(bits)) | np.arange(m, dtype=_U64))
-            key.sort()
-            index = (key & _U64((1 << bits) - 1)).astype(np.int64)
-        else:
-            index = np.lexsort((np.arange(m), flags, -tf.astype(np.int64), plain, doc))
+        key = ((doc.astype(_U64) << _U64(bits + 11)) | (plain << _U64(bits + 10))
+               | ((_U64(_TF_CAP) - tf.astype(_U64)) << _U64(bits + 2))
+               | (flags.astype(_U64) << _U64(bits)) | np.arange(m, dtype=_U64))
+        key.sort()
+        index = (key & _U64((1 << bits) - 1)).astype(np.int64)
         first = np.repeat(np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
         kept = np.sort(index[(np.arange(m) - first) < cap])
         doc, h, tf, flags, lead_tf = doc[kept], h[kept], tf[kept], flags[kept], lead_tf[kept]

@@ -111,7 +111,7 @@ class Incremental:
         else:
             vector, vector_units = self.vector(mine, weights), units + 1
             lead = self.lead_vector(mine, lead_df + 1, units + 1)
-            event_id = self._event_of(key, (vector, lead), mine, units + 1, published,
+            event_id = self._event_of(key, vector, lead, mine, units + 1, published,
                                       found.event, previous, reweighed)
             ids = (key, event_id or key)
             could = self.weights(mine, df + 2, units + 2)
@@ -165,7 +165,7 @@ class Incremental:
                                              self.options.event_candidates)]
         return sorted(hits[i][0] for i in kept)
 
-    def _event_of(self, key: str, vectors: tuple[np.ndarray, np.ndarray], mine: Features,
+    def _event_of(self, key: str, vector: np.ndarray, lead: np.ndarray, mine: Features,
                   units: int,
                   published: float, hits: Sequence[tuple[str, int, int]],
                   previous: Record | None, reweighed: dict[str, Record]) -> str | None:
@@ -173,7 +173,6 @@ class Incremental:
         `previous`, the record it replaces. Candidates whose vectors were weighed again go
         into `reweighed`."""
         o = self.options
-        vector, lead = vectors
         if not len(vector) or not hits:
             return None
         records = self.store.records(self._ranked(hits))
@@ -192,6 +191,7 @@ class Incremental:
                                      sorted({i[1] for i in ids.values()}))
         if previous is not None:
             without(context, self.store.ids(key, previous), previous)
+        mine_lead = mine.lead()
         for k in stale:
             theirs = records[k].features
             # The new article counts among the copy clusters holding the features it has.
@@ -200,7 +200,7 @@ class Incremental:
             their_df += shares(theirs.hashes, mine.hashes)
             their_lead_df = np.array([context.lead_df.get(h, 0) for h in wanted],
                                      dtype=np.int64)
-            their_lead_df += shares(theirs.hashes, mine.lead())
+            their_lead_df += shares(theirs.hashes, mine_lead)
             records[k] = reweighed[k] = replace(
                 records[k], vector=self.vector(theirs, self.weights(theirs, their_df, units)),
                 lead_vector=self.lead_vector(theirs, their_lead_df, units), vector_units=units)

@@ -108,6 +108,14 @@ def article_vector(hashes: np.ndarray, weights: np.ndarray, width: int) -> np.nd
     return (hashes[chosen].astype(np.uint64) << np.uint64(32)) | bits
 
 
+def unpack(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A packed event vector's hashes (increasing) and float weights, padding left out."""
+    hashes = (row >> np.uint64(32)).astype(np.uint32)
+    weights = (row & np.uint64(0xFFFFFFFF)).astype(np.uint32).view(np.float32).astype(float)
+    keep = hashes != _PAD_HASH
+    return hashes[keep], weights[keep]
+
+
 def pair_similarity(vectors: np.ndarray, pairs: np.ndarray, workers: int = 1) -> np.ndarray:
     """Cosine similarity of each pair of rows of `vectors` (as `unit_vectors` packs them), over
     `workers` processes when there are enough pairs.
