@@ -286,20 +286,20 @@ class _Context:
         """The unit's features by their share of its score: each linked unit's weight
         products, times that link's share of the average (`factors`)."""
         hashes, weights = unpack(self.graph.vectors[unit])
-        share = _shares(self.graph.vectors, unit, factors, hashes)
+        share = _shares(self.graph.vectors, factors, hashes, weights)
         if self.graph.leads is not None:
             # The raw similarity mixes the two cosines (`rules.raw_similarity`): a feature's
             # share is its products in both, each times the cosine's part of the mix.
             lead_weight = self.options.event_lead_weight
-            lead_hashes = unpack(self.graph.leads[unit])[0]
-            in_lead = _shares(self.graph.leads, unit, factors, lead_hashes)
-            hashes, inverse = np.unique(np.concatenate((hashes, lead_hashes)),
+            lead_hashes, lead_weights = unpack(self.graph.leads[unit])
+            in_lead = _shares(self.graph.leads, factors, lead_hashes, lead_weights)
+            full_hashes, full_weights = hashes, weights
+            hashes, inverse = np.unique(np.concatenate((full_hashes, lead_hashes)),
                                         return_inverse=True)
             share = np.bincount(inverse, weights=np.concatenate(
                 ((1 - lead_weight) * share, lead_weight * in_lead)), minlength=len(hashes))
-            at = np.searchsorted(hashes, unpack(self.graph.vectors[unit])[0])
-            weights, full_weights = np.zeros(len(hashes)), weights
-            weights[at] = full_weights
+            weights = np.zeros(len(hashes))
+            weights[np.searchsorted(hashes, full_hashes)] = full_weights
         order = [i for i in np.lexsort((hashes, -share)) if share[i] > 0][:self.features_shown]
         if not order:
             return ()
@@ -366,11 +366,10 @@ def surface_forms(text: tuple[str, str], wanted: set[int]) -> dict[int, str]:
     return {h: counts.most_common(1)[0][0] for h, counts in forms.items()}
 
 
-def _shares(vectors: np.ndarray, unit: int, factors: list[tuple[int, float]],
-            hashes: np.ndarray) -> np.ndarray:
-    """For each of `hashes` (the unit's row of `vectors`, unpacked), its weight products with
-    each linked unit's row, times that link's factor."""
-    weights = unpack(vectors[unit])[1]
+def _shares(vectors: np.ndarray, factors: list[tuple[int, float]], hashes: np.ndarray,
+            weights: np.ndarray) -> np.ndarray:
+    """For each of `hashes` (a unit's row of `vectors`, unpacked with its `weights`), its weight
+    products with each linked unit's row, times that link's factor."""
     share = np.zeros(len(hashes))
     for other, factor in factors:
         if factor <= 0:
